@@ -1,0 +1,285 @@
+"""The `storybank` command: a thin layer over `StoryBank` that only formats output and errors.
+
+Errors the library raises on purpose (`StorybankError`) and usage mistakes become one line on stderr and
+exit code 2; `check` exits 1 when it finds errors. No traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from storybank.bank import StoryBank
+from storybank.consent import consent_state, consent_summary, usable_purposes
+from storybank.errors import BankNotFoundError, Severity, StorybankError
+from storybank.models import Language, Purpose, Story
+from storybank.schema import front_matter_schema
+from storybank.store import display, story_path
+from storybank.taxonomy import default_taxonomy
+
+EXIT_FOUND_ERRORS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def _open_bank(ctx: click.Context) -> StoryBank:
+    options = ctx.find_root().params
+    as_of: dt.datetime | None = options["as_of"]
+    return StoryBank.open(options["bank"], as_of=as_of.date() if as_of else None)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _console() -> Console:
+    # Wide enough that piped output is not cut to 80 columns.
+    return Console(width=None if sys.stdout.isatty() else 160, highlight=False, soft_wrap=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--bank",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The bank folder (default: $STORYBANK_HOME, else ./stories).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge consent on this date (YYYY-MM-DD) instead of today.",
+)
+@click.version_option(package_name="storybank")
+def cli(bank: Path | None, as_of: dt.datetime | None) -> None:
+    """Keep, check and find peer-support recovery stories, used only as their storytellers agreed."""
+
+
+@cli.command("list")
+@json_option
+@click.pass_context
+def list_stories(ctx: click.Context, as_json: bool) -> None:
+    """List every story with its status and consent state (a curation view)."""
+    bank = _open_bank(ctx)
+    scan = bank.scan()
+    rows = [_summary(bank, story) for story in scan.stories]
+    if as_json:
+        _print_json(rows)
+    else:
+        table = Table("ID", "Title", "Themes", "Status", "Consent", "Usable for", box=None)
+        for row in rows:
+            table.add_row(
+                row["id"],
+                row["title"],
+                ", ".join(row["themes"]),
+                row["status"],
+                row["consent"],
+                ", ".join(row["usable_for"]) or "-",
+            )
+        _console().print(table)
+    if scan.problems:
+        broken = len({problem.file for problem in scan.problems})
+        click.echo(f"{broken} file(s) could not be loaded: run storybank check", err=True)
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, story_id: str, as_json: bool) -> None:
+    """Show one story: content note first, consent, attribution, themes and text.
+
+    The text is shown only while the storyteller's consent covers reading it.
+    """
+    bank = _open_bank(ctx)
+    story = bank.get(story_id)
+    readable = bank.may_use(story, Purpose.READ)
+    data = {
+        **_summary(bank, story),
+        **story.model_dump(mode="json"),
+        "credit": story.storyteller.credit(story.language),
+    }
+    if not readable:
+        data["body"] = None
+        data["body_withheld"] = readable.reason
+    if as_json:
+        _print_json(data)
+        return
+    out = _console()
+    out.print(f"[bold]{story.title}[/bold]  ({story.id})")
+    if story.content_warnings:
+        out.print(f"[bold red]Content note:[/bold red] {', '.join(story.content_warnings)}")
+    out.print(
+        f"Status: {story.status} · Consent: {data['consent']} · "
+        f"Usable for: {', '.join(data['usable_for']) or 'nothing today'}"
+    )
+    teller = [data["credit"], story.storyteller.age_range, story.storyteller.pronouns]
+    if story.storyteller.recovery_since:
+        teller.append(f"in recovery since {story.storyteller.recovery_since}")
+    out.print("Storyteller: " + " · ".join(part for part in teller if part))
+    out.print(f"Themes: {', '.join(story.themes)}")
+    out.print(f"Summary: {story.summary}")
+    if story.what_helped:
+        out.print("What helped:")
+        for item in story.what_helped:
+            out.print(f"  - {item}")
+    out.print()
+    if readable:
+        out.print(story.body.strip(), markup=False)
+    else:
+        out.print(f"[Text not shown: {readable.reason}.]", markup=False)
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Check every story file; exit 1 when any has an error (warnings alone exit 0)."""
+    bank = _open_bank(ctx)
+    problems = bank.check()
+    errors = sum(problem.severity is Severity.ERROR for problem in problems)
+    if as_json:
+        _print_json([problem.to_dict() for problem in problems])
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(
+            f"checked {display(bank.root)}: {errors} error(s), {len(problems) - errors} warning(s)",
+            err=True,
+        )
+    ctx.exit(EXIT_FOUND_ERRORS if errors else 0)
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def themes(ctx: click.Context, as_json: bool) -> None:
+    """The theme vocabulary with labels, phrases and how many stories carry each theme."""
+    bank = _open_bank(ctx)
+    counts = bank.theme_counts()
+    taxonomy = bank.taxonomy
+    theme_rows = [
+        {
+            **theme.model_dump(),
+            "stories": counts[theme.id].stories,
+            "shareable": counts[theme.id].shareable,
+        }
+        for theme in taxonomy.themes
+    ]
+    if as_json:
+        _print_json(
+            {
+                "groups": [group.model_dump() for group in taxonomy.groups],
+                "themes": theme_rows,
+                "content_warnings": [warning.model_dump() for warning in taxonomy.warnings],
+            }
+        )
+        return
+    table = Table("Theme", "Label (en / es)", "Group", "Stories", "Shareable", "Everyday words", box=None)
+    for row in theme_rows:
+        phrases = row["phrases"].get("en", [])
+        table.add_row(
+            row["id"],
+            f"{row['labels']['en']} / {row['labels'].get('es', '')}",
+            row["group"],
+            str(row["stories"]),
+            str(row["shareable"]),
+            ", ".join(phrases[:6]) + (" …" if len(phrases) > 6 else ""),
+        )
+    out = _console()
+    out.print(table)
+    out.print("Content warnings: " + ", ".join(w.id for w in taxonomy.warnings))
+
+
+@cli.command()
+@click.pass_context
+def schema(ctx: click.Context) -> None:
+    """Print the JSON Schema of a story's front matter (with this bank's themes)."""
+    try:
+        vocabulary = _open_bank(ctx).taxonomy
+    except BankNotFoundError:
+        if ctx.find_root().params["bank"] is not None or os.environ.get("STORYBANK_HOME"):
+            raise
+        vocabulary = default_taxonomy()  # no bank here: the package vocabulary
+    _print_json(front_matter_schema(vocabulary))
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@click.option("--title", help="The story's title (default: from the id).")
+@click.option(
+    "--language",
+    type=click.Choice([lang.value for lang in Language]),
+    default="en",
+    show_default=True,
+    help="The language the story is told in.",
+)
+@click.pass_context
+def new(ctx: click.Context, story_id: str, title: str | None, language: str) -> None:
+    """Create a draft story file with every field (consent included) to fill in."""
+    bank = _open_bank(ctx)
+    path = bank.new_story(story_id, title=title, language=Language(language))
+    click.echo(f"created {display(path)}: fill in every field and the story, then run storybank check")
+
+
+def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "language": str(story.language),
+        "status": str(story.status),
+        "themes": list(story.themes),
+        "content_warnings": list(story.content_warnings),
+        "consent": consent_summary(story.consent, bank.today),
+        "consent_state": str(consent_state(story.consent, bank.today)),
+        "usable_for": [str(p) for p in usable_purposes(story, bank.today)],
+        "file": display(story_path(bank.root, story.id)),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning every error into one line and an exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="storybank", standalone_mode=False)
+    except StorybankError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.ctx.get_help() if error.ctx else "", err=False)
+        code = 0
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "storybank"
+        _fail(f"{error.format_message()} (see: {command} --help)", EXIT_BAD_INPUT)
+    except click.ClickException as error:
+        _fail(error.format_message(), EXIT_BAD_INPUT)
+    except click.Abort:
+        _fail("aborted", EXIT_FOUND_ERRORS)
+    except BrokenPipeError:
+        # The reader went away (e.g. `storybank list | head`): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    except Exception as error:
+        if os.environ.get("STORYBANK_DEBUG"):
+            raise
+        _fail(
+            f"internal error ({type(error).__name__}: {error}); please report it, "
+            "or run with STORYBANK_DEBUG=1 to see the details",
+            EXIT_INTERNAL,
+        )
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"storybank: {message}", err=True)
+    sys.exit(code)

@@ -1,0 +1,86 @@
+"""Every error storybank raises on purpose, and the `Problem` record that names what is wrong.
+
+Each error's `str()` is one line a curator can act on: which file, which field, what to do. The CLI prints
+that line and exits 2; it never needs to know the error's type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in a story file or in the bank's settings."""
+
+    file: str
+    message: str
+    rule: str
+    severity: Severity = Severity.ERROR
+    line: int | None = None
+    field: str | None = None
+    story: str | None = None
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = f" {self.field}:" if self.field else ""
+        hint = f" ({self.suggestion})" if self.suggestion else ""
+        return f"{where}: {self.severity}:{field} {self.message}{hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        return data
+
+
+class StorybankError(Exception):
+    """Base class: a problem a user can fix. `str(error)` is one actionable line."""
+
+
+class BankNotFoundError(StorybankError):
+    """The bank folder does not exist or is not a folder."""
+
+
+class ConfigError(StorybankError):
+    """`storybank.toml` cannot be read or has a wrong setting."""
+
+
+class InvalidStoryIdError(StorybankError):
+    """A story id is not a slug, so it could not name a file inside the bank."""
+
+
+class StoryNotFoundError(StorybankError):
+    """No story file with this id in the bank."""
+
+
+class StoryExistsError(StorybankError):
+    """Refused to add a story whose id (file) already exists."""
+
+
+class ConsentRefusedError(StorybankError):
+    """A story may not be used for the asked purpose on the asked date."""
+
+    def __init__(self, story_id: str, purpose: str, reason: str) -> None:
+        super().__init__(f"story '{story_id}' may not be used for {purpose}: {reason}")
+        self.story_id = story_id
+        self.purpose = purpose
+        self.reason = reason
+
+
+class StoryFileError(StorybankError):
+    """A story file cannot be loaded; `problems` holds every reason found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("StoryFileError needs at least one problem")
+        more = f" (and {len(problems) - 1} more problem(s): run storybank check)"
+        super().__init__(str(problems[0]) + (more if len(problems) > 1 else ""))
+        self.problems = problems

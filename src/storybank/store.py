@@ -1,0 +1,301 @@
+"""Read and write story files in a bank folder.
+
+One bad file never hides the others: `scan` returns every story it could load and a `Problem` for each
+file it could not, naming the file, the line, the field and what to do. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from storybank import frontmatter
+from storybank.errors import (
+    InvalidStoryIdError,
+    Problem,
+    StoryExistsError,
+    StoryFileError,
+    StoryNotFoundError,
+)
+from storybank.models import Story
+from storybank.taxonomy import SLUG_PATTERN, Taxonomy, closest
+
+MAX_FILE_BYTES = 1_000_000
+NOT_STORIES = frozenset({"readme.md"})
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+@dataclass
+class Scan:
+    """What loading a bank folder found: the stories that loaded, and every problem."""
+
+    stories: list[Story] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+def is_story_id(value: str) -> bool:
+    return 3 <= len(value) <= 80 and _SLUG.fullmatch(value) is not None
+
+
+def story_path(folder: Path, story_id: str) -> Path:
+    """The file of a story; an id that is not a slug (and so could escape the folder) is refused."""
+    if not is_story_id(story_id):
+        raise InvalidStoryIdError(
+            f"'{story_id}' is not a story id: use lowercase letters, digits and hyphens "
+            "(3 to 80 characters), like back-to-the-kitchen"
+        )
+    return folder / f"{story_id}.md"
+
+
+def story_files(folder: Path) -> list[Path]:
+    """Every story file directly in the folder (README.md and hidden files are not stories)."""
+    return sorted(
+        path
+        for path in folder.glob("*.md")
+        if path.name.lower() not in NOT_STORIES and not path.name.startswith(".")
+    )
+
+
+def display(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def scan(folder: Path, taxonomy: Taxonomy) -> Scan:
+    result = Scan()
+    for path in story_files(folder):
+        result.files += 1
+        try:
+            result.stories.append(read_story(path, taxonomy))
+        except StoryFileError as error:
+            result.problems.extend(error.problems)
+    return result
+
+
+def load_story(folder: Path, story_id: str, taxonomy: Taxonomy) -> Story:
+    path = story_path(folder, story_id)
+    if not path.is_file():
+        raise StoryNotFoundError(f"no story '{story_id}' in {display(folder)} ({path.name} not found)")
+    return read_story(path, taxonomy)
+
+
+def read_story(path: Path, taxonomy: Taxonomy) -> Story:
+    """Load one story file, or raise StoryFileError with every problem found in it."""
+    name = display(path)
+    problem = _file_problem(path, name)
+    if problem is not None:
+        raise StoryFileError([problem])
+    try:
+        text = frontmatter.normalise(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise StoryFileError(
+            [Problem(name, "is not UTF-8 text: save it as UTF-8", "file.encoding")]
+        ) from None
+    except OSError as error:
+        raise StoryFileError([Problem(name, f"cannot be read: {error.strerror}", "file.read")]) from None
+    return parse_story(text, file=name, expected_id=path.stem, taxonomy=taxonomy)
+
+
+def parse_story(text: str, *, file: str, expected_id: str | None, taxonomy: Taxonomy) -> Story:
+    """Parse a story's normalised text; `file` names it in problems."""
+    try:
+        parts = frontmatter.split(text)
+        data = frontmatter.parse_yaml(parts.yaml_text)
+    except frontmatter.FrontMatterError as error:
+        raise StoryFileError([Problem(file, str(error), error.rule, line=error.line)]) from None
+    if not isinstance(data, dict):
+        raise StoryFileError(
+            [
+                Problem(
+                    file,
+                    "the front matter must be fields (key: value lines)",
+                    "front-matter.yaml",
+                    line=2,
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    story_id = data.get("id") if isinstance(data.get("id"), str) else expected_id
+    if expected_id is not None and data.get("id") != expected_id:
+        problems.append(
+            Problem(
+                file,
+                f"the id {data.get('id')!r} must equal the file name ({expected_id}.md): "
+                "rename the file or fix the id",
+                "story.id",
+                line=frontmatter.line_of(parts.yaml_text, ("id",)),
+                field="id",
+                story=story_id,
+            )
+        )
+    if "body" in data:
+        problems.append(
+            Problem(
+                file,
+                "unknown field 'body': the text goes below the closing '---'",
+                "front-matter.field",
+                line=frontmatter.line_of(parts.yaml_text, ("body",)),
+                field="body",
+                story=story_id,
+            )
+        )
+        del data["body"]
+    try:
+        story = Story.model_validate({**data, "body": parts.body}, context={"taxonomy": taxonomy})
+    except ValidationError as error:
+        problems.extend(_field_problem(details, file, parts, story_id) for details in error.errors())
+        raise StoryFileError(problems) from None
+    if problems:
+        raise StoryFileError(problems)
+    return story
+
+
+def create_story_file(folder: Path, story_id: str, text: str) -> Path:
+    """Write a new story file atomically; refuse if a story with this id already exists."""
+    path = story_path(folder, story_id)
+    atomic_write(path, text, overwrite=False)
+    return path
+
+
+def atomic_write(path: Path, text: str, *, overwrite: bool) -> None:
+    """Write the whole text or nothing: a temp file in the same folder, then rename (or link)."""
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o644)
+        if overwrite:
+            os.replace(temp_name, path)
+        else:
+            try:
+                os.link(temp_name, path)  # fails if the file exists, even if created a moment ago
+            except FileExistsError:
+                raise StoryExistsError(
+                    f"{display(path)} already exists: choose another id (nothing was written)"
+                ) from None
+    finally:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+
+
+def _file_problem(path: Path, name: str) -> Problem | None:
+    if not is_story_id(path.stem):
+        return Problem(
+            name,
+            "the file name is not a story id: rename it to lowercase letters, digits and hyphens "
+            "(3 to 80 characters) followed by .md",
+            "file.name",
+        )
+    if path.is_symlink() and path.resolve().parent != path.parent.resolve():
+        return Problem(
+            name,
+            "is a link to a file outside the bank: copy the story in instead",
+            "file.link",
+            story=path.stem,
+        )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return Problem(
+            name,
+            f"is {size:,} bytes; story files are limited to 1 MB ({MAX_FILE_BYTES:,} bytes): "
+            "is this really a story?",
+            "file.too-large",
+            story=path.stem,
+        )
+    return None
+
+
+def _field_problem(
+    details: ErrorDetails, file: str, parts: frontmatter.SplitFile, story_id: str | None
+) -> Problem:
+    loc: tuple[str | int, ...] = tuple(details["loc"])
+    context = details.get("ctx") or {}
+    if "field" in context:
+        loc = tuple(str(context["field"]).split("."))
+    message, suggestion = _explain(details, loc)
+    if loc and loc[0] == "body":
+        line: int | None = parts.body_line
+    else:
+        line = frontmatter.line_of(parts.yaml_text, loc)
+    return Problem(
+        file,
+        message,
+        "front-matter.field" if loc[:1] != ("body",) else "story.body",
+        line=line,
+        field=_dotted(loc) or None,
+        story=story_id,
+        suggestion=suggestion,
+    )
+
+
+def _explain(details: ErrorDetails, loc: tuple[str | int, ...]) -> tuple[str, str | None]:
+    kind = details["type"]
+    if kind == "value_error":
+        return str(details["msg"]).removeprefix("Value error, "), None
+    if kind == "missing":
+        return "required: add it (see docs/story-format.md)", None
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        if key in ("on", "True"):
+            return "never name a key 'on' (YAML 1.1 reads it as true): use 'date'", None
+        guess = closest(key, _fields_at(loc[:-1]))
+        hint = f"did you mean '{guess}'?" if guess else "see docs/story-format.md for the fields"
+        return f"unknown field '{key}': remove it or fix its spelling", hint
+    if kind in ("string_type", "str_type"):
+        return "should be text: put it in quotes", None
+    if kind == "list_type":
+        return "should be a list, like [a, b]", None
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "should be a group of fields (indented key: value lines)", None
+    if kind == "too_short":
+        return "needs at least one entry", None
+    if kind == "string_too_short":
+        return "must not be empty", None
+    if kind == "string_pattern_mismatch" and loc == ("id",):
+        return (
+            "must be a slug: lowercase letters, digits and hyphens, like back-to-the-kitchen",
+            None,
+        )
+    if kind == "string_pattern_mismatch":
+        return "must be 64 hexadecimal characters (the sha256 of the approved text)", None
+    return f"{details['msg']} (see docs/story-format.md)", None
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for step in loc:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
+    """The field names of the model found at `loc` (for 'did you mean' on an unknown key)."""
+    model: type[BaseModel] | None = Story
+    for step in loc:
+        if model is None:
+            return []
+        if isinstance(step, int):
+            continue
+        info = model.model_fields.get(step)
+        model = _model_in(info.annotation) if info is not None else None
+    return [] if model is None else [name for name in model.model_fields if name != "body"]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for arg in typing.get_args(annotation) if (m := _model_in(arg))), None)

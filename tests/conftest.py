@@ -1,0 +1,65 @@
+"""Shared helpers: real story files in temporary bank folders, and the real CLI entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storybank.cli import main
+from storyfiles import BODY, front_matter, story_text
+
+
+@pytest.fixture
+def bank_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def write_story(bank_dir: Path) -> Callable[..., Path]:
+    """Write a story file into the bank: `write_story("my-id", status="draft")`."""
+
+    def write(
+        story_id: str = "back-to-the-kitchen",
+        *,
+        body: str = BODY,
+        text: str | None = None,
+        **changes: Any,
+    ) -> Path:
+        path = bank_dir / f"{story_id}.md"
+        if text is None:
+            text = story_text(front_matter(id=story_id, **changes), body)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run the real CLI entry point (`main`) in-process and capture what it prints."""
+
+    def invoke(*args: str | Path) -> Result:
+        capsys.readouterr()
+        try:
+            main([str(arg) for arg in args])
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 0
+        else:  # pragma: no cover - main always exits
+            code = 0
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke

@@ -1,0 +1,70 @@
+"""Builders for real story files: a valid story, and the same story with chosen fields changed."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_BANK = REPO / "stories"
+
+VALID_FRONT_MATTER: dict[str, Any] = {
+    "id": "back-to-the-kitchen",
+    "title": "Back to the kitchen",
+    "summary": "After two relapses, a line cook finds steady ground and goes back to work.",
+    "language": "en",
+    "status": "published",
+    "themes": ["employment", "relapse", "hope"],
+    "content_warnings": ["overdose"],
+    "storyteller": {
+        "attribution": "first-name",
+        "display_name": "Rosa",
+        "age_range": "30-39",
+        "pronouns": "she/her",
+        "recovery_since": 2016,
+    },
+    "what_helped": ["a Saturday group where nobody had to talk"],
+    "consent": {
+        "form_ref": "CF-2024-017",
+        "given_on": "2024-03-02",
+        "purposes": ["read", "share", "handout"],
+        "expires_on": "2027-03-02",
+        "withdrawn_on": None,
+        "text_approved_on": "2024-03-20",
+        "history": [
+            {
+                "date": "2024-03-02",
+                "event": "given",
+                "purposes": ["read", "share", "handout"],
+                "by": "staff-12",
+            }
+        ],
+    },
+}
+BODY = "I burned the rice on my first day back, and nobody yelled.\n\nThat was the start.\n"
+
+
+def front_matter(**changes: Any) -> dict[str, Any]:
+    """A valid front matter dict; `changes` replace fields (dotted keys reach nested ones)."""
+    data = copy.deepcopy(VALID_FRONT_MATTER)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        target = data
+        for key in parents:
+            target = target[key]
+        if value is DELETE:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    return data
+
+
+DELETE = object()
+
+
+def story_text(data: dict[str, Any] | None = None, body: str = BODY) -> str:
+    data = front_matter() if data is None else data
+    return f"---\n{yaml.safe_dump(data, sort_keys=False, allow_unicode=True)}---\n{body}"
