@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers import BODY, Result, front_matter, story_text
 from storybank.cli import main
-from storyfiles import BODY, front_matter, story_text
 
 
 @pytest.fixture
@@ -38,13 +37,6 @@ def write_story(bank_dir: Path) -> Callable[..., Path]:
         return path
 
     return write
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from helpers import BODY, front_matter
 from storybank.consent import ConsentState, consent_state, may_use, usable_purposes, valid_until
 from storybank.models import Purpose, Story
-from storyfiles import BODY, front_matter
 
 GIVEN = dt.date(2024, 3, 2)
 EXPIRES = dt.date(2027, 3, 2)

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from helpers import BODY, DELETE, front_matter
 from storybank.models import Story, body_sha256
-from storyfiles import BODY, DELETE, front_matter
 
 
 def errors_for(body: str = BODY, **changes: Any) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import BODY, story_text
 from storybank.errors import (
     InvalidStoryIdError,
     Problem,
@@ -17,7 +18,6 @@ from storybank.errors import (
 )
 from storybank.store import create_story_file, load_story, read_story, scan
 from storybank.taxonomy import default_taxonomy
-from storyfiles import BODY, story_text
 
 TAXONOMY = default_taxonomy()
 

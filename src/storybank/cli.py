@@ -59,6 +59,7 @@ def _console() -> Console:
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
     default=None,
     help="Judge consent on this date (YYYY-MM-DD) instead of today.",
 )
@@ -85,7 +86,7 @@ def list_stories(ctx: click.Context, as_json: bool) -> None:
                 row["title"],
                 ", ".join(row["themes"]),
                 row["status"],
-                row["consent"],
+                row["consent_summary"],
                 ", ".join(row["usable_for"]) or "-",
             )
         _console().print(table)
@@ -122,7 +123,7 @@ def show(ctx: click.Context, story_id: str, as_json: bool) -> None:
     if story.content_warnings:
         out.print(f"[bold red]Content note:[/bold red] {', '.join(story.content_warnings)}")
     out.print(
-        f"Status: {story.status} · Consent: {data['consent']} · "
+        f"Status: {story.status} · Consent: {data['consent_summary']} · "
         f"Usable for: {', '.join(data['usable_for']) or 'nothing today'}"
     )
     teller = [data["credit"], story.storyteller.age_range, story.storyteller.pronouns]
@@ -242,7 +243,7 @@ def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
         "status": str(story.status),
         "themes": list(story.themes),
         "content_warnings": list(story.content_warnings),
-        "consent": consent_summary(story.consent, bank.today),
+        "consent_summary": consent_summary(story.consent, bank.today),
         "consent_state": str(consent_state(story.consent, bank.today)),
         "usable_for": [str(p) for p in usable_purposes(story, bank.today)],
         "file": display(story_path(bank.root, story.id)),

@@ -84,6 +84,8 @@ def _one_of(kind: str, choices: type[StrEnum]) -> BeforeValidator:
 
 def _parse_date(value: object) -> object:
     # YAML timestamps are kept as text by the store, so every date is checked here the same way.
+    if value is None or value == "":
+        raise ValueError("is empty: write the date as YYYY-MM-DD")
     if isinstance(value, dt.datetime):
         raise ValueError("write a date without a time: YYYY-MM-DD")
     if isinstance(value, dt.date):

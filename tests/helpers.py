@@ -1,8 +1,9 @@
-"""Builders for real story files: a valid story, and the same story with chosen fields changed."""
+"""Test helpers: builders for real story files (a valid story, or one with chosen fields changed)."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,10 @@ DELETE = object()
 def story_text(data: dict[str, Any] | None = None, body: str = BODY) -> str:
     data = front_matter() if data is None else data
     return f"---\n{yaml.safe_dump(data, sort_keys=False, allow_unicode=True)}---\n{body}"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str

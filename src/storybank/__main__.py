@@ -1,0 +1,5 @@
+"""`python -m storybank` runs the command line."""
+
+from storybank.cli import main
+
+main()
