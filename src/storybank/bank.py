@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,15 +14,25 @@ from typing import Any
 from storybank import store
 from storybank.checks import consent_findings
 from storybank.consent import Decision, may_use
-from storybank.errors import BankNotFoundError, ConfigError, ConsentRefusedError, Problem
+from storybank.errors import (
+    BankNotFoundError,
+    ConfigError,
+    ConsentRefusedError,
+    Problem,
+    StorybankError,
+    UnknownTermError,
+)
+from storybank.index import IndexUnavailable, Query, Report, StoryIndex
 from storybank.models import Language, Purpose, Story
 from storybank.scaffold import new_story_text
 from storybank.schema import front_matter_schema
+from storybank.search import Hit, SearchResult, theme_boosts, warning_boosts
 from storybank.settings import Settings, load_settings
-from storybank.taxonomy import Taxonomy, default_taxonomy
+from storybank.taxonomy import Taxonomy, closest, default_taxonomy
 
 DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
+FEW_RESULTS = 3
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class StoryBank:
         self.settings = settings
         self.taxonomy = taxonomy
         self._as_of = as_of
+        self._index = StoryIndex(root)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, *, as_of: dt.date | None = None) -> StoryBank:
@@ -118,3 +131,113 @@ class StoryBank:
         return store.create_story_file(
             self.root, story_id, new_story_text(story_id, title=title, language=language)
         )
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def index(self, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
+        """Bring the search index up to date (only changed stories), or rebuild it from the files."""
+        return self._index.update(self._story_files(), self._load_or_none, rebuild=rebuild, progress=progress)
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        themes: Sequence[str] = (),
+        any_theme: bool = False,
+        exclude_warnings: Sequence[str] = (),
+        language: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        fuzzy: bool = True,
+    ) -> SearchResult:
+        """Stories usable for sharing today that match, best first; every hit re-checked at its file.
+
+        With `fuzzy` (the default), when the words as typed find fewer than 3 stories and some words
+        are unknown, the search runs again with the suggested corrections added.
+        """
+        self._known(themes, exclude_warnings)
+        excluded = frozenset(exclude_warnings)
+        request = Query(
+            text=text,
+            theme_boosts=theme_boosts(text, self.taxonomy),
+            warning_boosts=warning_boosts(text, self.taxonomy, excluded),
+            themes=tuple(themes),
+            any_theme=any_theme,
+            exclude_warnings=tuple(sorted(excluded)),
+            language=language,
+            purpose=Purpose.SHARE,
+            on=self.today,
+        )
+        for attempt in range(3):
+            self.index(rebuild=attempt > 0)
+            try:
+                raw = self._index.search(request, limit=max(0, limit), offset=max(0, offset))
+            except IndexUnavailable:
+                continue
+            hits = [self._served(h.id, h.score, h.snippet, request) for h in raw.hits]
+            if all(hit is not None for hit in hits):
+                suggestion = self._suggestion(text, raw.unknown_words, request)
+                if fuzzy and suggestion and raw.total < FEW_RESULTS:
+                    # Too little found with the words as typed: search with the corrected words too.
+                    wider = self.search(
+                        f"{text} {suggestion}",
+                        themes=themes,
+                        any_theme=any_theme,
+                        exclude_warnings=exclude_warnings,
+                        language=language,
+                        limit=limit,
+                        offset=offset,
+                        fuzzy=False,
+                    )
+                    return SearchResult(text, wider.total, wider.hits, wider.facets, suggestion)
+                return SearchResult(text, raw.total, [h for h in hits if h], raw.facets, suggestion)
+            # A hit the files no longer allow: the index was stale. Rebuild and search again.
+        raise StorybankError(f"the search index in {self._index.path} keeps failing: delete it and retry")
+
+    def similar(self, story_id: str, *, limit: int = 5) -> list[Hit]:
+        """Stories like this one ("more like this"), usable for sharing today."""
+        self.get(story_id, purpose=Purpose.SHARE)
+        request = Query(text="", theme_boosts={}, warning_boosts={}, on=self.today)
+        self.index()
+        try:
+            raw = self._index.similar(story_id, request, limit=limit)
+        except IndexUnavailable:
+            self.index(rebuild=True)
+            raw = self._index.similar(story_id, request, limit=limit)
+        hits = [self._served(h.id, h.score, "", request) for h in raw if h.id != story_id]
+        return [hit for hit in hits if hit is not None]
+
+    def _served(self, story_id: str, score: float, snippet: str, request: Query) -> Hit | None:
+        """The hit as served: re-read from its file and checked by the consent policy now."""
+        try:
+            story = self.get(story_id, purpose=request.purpose)
+        except StorybankError:
+            return None
+        matched = [t for t in story.themes if t in request.theme_boosts or t in request.themes]
+        return Hit(story, score, snippet, matched)
+
+    def _suggestion(self, text: str, unknown: list[str], request: Query) -> str | None:
+        suggested = text
+        vocabulary = self.taxonomy.words()
+        for word in unknown:
+            better = self._index.suggest(word, request) or closest(word, vocabulary)
+            if better:
+                suggested = re.sub(rf"\b{re.escape(word)}\b", better, suggested, flags=re.IGNORECASE)
+        return suggested if suggested != text else None
+
+    def _known(self, themes: Sequence[str], warnings: Sequence[str]) -> None:
+        for theme in themes:
+            if theme not in self.taxonomy.theme_ids:
+                raise UnknownTermError("theme", theme, self.taxonomy.suggest_theme(theme))
+        for warning in warnings:
+            if warning not in self.taxonomy.warning_ids:
+                raise UnknownTermError("content warning", warning, self.taxonomy.suggest_warning(warning))
+
+    def _story_files(self) -> dict[str, Path]:
+        return {path.stem: path for path in store.story_files(self.root) if store.is_story_id(path.stem)}
+
+    def _load_or_none(self, path: Path) -> Story | None:
+        try:
+            return store.read_story(path, self.taxonomy)
+        except StorybankError:
+            return None

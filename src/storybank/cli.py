@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,8 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
 from rich.table import Table
 
 from storybank.bank import StoryBank
@@ -235,6 +238,107 @@ def new(ctx: click.Context, story_id: str, title: str | None, language: str) -> 
     click.echo(f"created {display(path)}: fill in every field and the story, then run storybank check")
 
 
+@cli.command()
+@click.argument("text", default="")
+@click.option(
+    "--theme",
+    "themes",
+    multiple=True,
+    metavar="THEME",
+    help="Only stories with this theme (repeat: all of them, or any with --any-theme).",
+)
+@click.option("--any-theme", is_flag=True, help="Stories with any of the --theme themes.")
+@click.option(
+    "--exclude-warning",
+    "exclude_warnings",
+    multiple=True,
+    metavar="WARNING",
+    help="Leave out stories with this content warning (may repeat).",
+)
+@click.option(
+    "--language",
+    type=click.Choice([lang.value for lang in Language]),
+    help="Only stories told in this language.",
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@json_option
+@click.pass_context
+def search(
+    ctx: click.Context,
+    text: str,
+    themes: tuple[str, ...],
+    any_theme: bool,
+    exclude_warnings: tuple[str, ...],
+    language: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """Find stories to share: words, phrases ("went back out"), AND/OR/NOT, and filters.
+
+    Only stories whose storytellers agreed to sharing, today, are ever shown or counted.
+    Example: storybank search "started drinking again" --theme hope --exclude-warning suicide
+    """
+    result = _open_bank(ctx).search(
+        text,
+        themes=themes,
+        any_theme=any_theme,
+        exclude_warnings=exclude_warnings,
+        language=language,
+        limit=limit,
+        offset=offset,
+    )
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    out = _console()
+    if result.suggestion:
+        out.print(f"Did you mean: [bold]{escape(result.suggestion)}[/bold]?")
+    out.print(f"{result.total} stor{'y' if result.total == 1 else 'ies'} found")
+    for hit in result.hits:
+        out.print()
+        if hit.story.content_warnings:
+            out.print(f"[bold red]Content note:[/bold red] {', '.join(hit.story.content_warnings)}")
+        out.print(
+            f"[bold]{escape(hit.story.title)}[/bold]  ({hit.story.id}) · {hit.reading_minutes} min read"
+        )
+        out.print(escape(hit.story.summary))
+        if hit.snippet:
+            out.print("  " + escape(hit.snippet).replace("**", ""), style="dim")
+        out.print(f"Themes: {', '.join(hit.story.themes)}")
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@json_option
+@click.pass_context
+def similar(ctx: click.Context, story_id: str, limit: int, as_json: bool) -> None:
+    """Stories like this one ("more like this"), among those shareable today."""
+    hits = _open_bank(ctx).similar(story_id, limit=limit)
+    if as_json:
+        _print_json([hit.to_dict() for hit in hits])
+        return
+    for hit in hits:
+        click.echo(f"{hit.story.id}  {hit.story.title}  [{', '.join(hit.story.themes)}]")
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the story files.")
+@click.pass_context
+def index_command(ctx: click.Context, rebuild: bool) -> None:
+    """Bring the search index up to date (searches do this by themselves; this shows progress)."""
+    bank = _open_bank(ctx)
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("indexing", total=None)
+        report = bank.index(
+            rebuild=rebuild, progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    action = "rebuilt" if report.rebuilt else "updated"
+    click.echo(f"index {action}: {len(report.indexed)} stor(ies) indexed, {len(report.removed)} removed")
+
+
 def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
     return {
         "id": story.id,
@@ -252,6 +356,7 @@ def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning every error into one line and an exit code."""
+    logging.basicConfig(format="storybank: %(message)s", level=logging.WARNING)
     try:
         code = cli.main(args=argv, prog_name="storybank", standalone_mode=False)
     except StorybankError as error:

@@ -75,6 +75,18 @@ class ConsentRefusedError(StorybankError):
         self.reason = reason
 
 
+class UnknownTermError(StorybankError):
+    """A theme or content warning that is not in the bank's vocabulary."""
+
+    def __init__(self, kind: str, value: str, guess: str | None) -> None:
+        hint = f" — did you mean '{guess}'?" if guess else ""
+        super().__init__(f"unknown {kind} '{value}'{hint} (storybank themes lists them all)")
+
+
+class IndexBusyError(StorybankError):
+    """Another process has held the index lock for too long."""
+
+
 class StoryFileError(StorybankError):
     """A story file cannot be loaded; `problems` holds every reason found."""
 

@@ -93,6 +93,18 @@ class Taxonomy(_Entry):
             warnings=self.warnings,
         )
 
+    def words(self) -> frozenset[str]:
+        """Every word of every theme and warning phrase (for "did you mean" on search words)."""
+        entries: list[ContentWarning] = [*self.themes, *self.warnings]
+        return frozenset(
+            word
+            for entry in entries
+            for phrases in entry.phrases.values()
+            for phrase in phrases
+            for word in phrase.split()
+            if word.isalpha() and len(word) > 3
+        )
+
     def suggest_theme(self, value: str) -> str | None:
         """The theme a mistyped or everyday word most likely meant ('relaps' → 'relapse')."""
         for theme in self.themes:

@@ -1,0 +1,182 @@
+"""Search over a real Whoosh index in a temporary bank: consent-safe, self-repairing, taxonomy-aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from helpers import Result
+from storybank import StoryBank
+
+TODAY = dt.date(2025, 6, 1)
+WriteStory = Callable[..., Path]
+
+
+@pytest.fixture
+def bank(write_story: WriteStory, bank_dir: Path) -> StoryBank:
+    write_story(
+        "kitchen-story",
+        themes=["relapse", "employment"],
+        body="I picked up a knife again in a busy kitchen. Zucchini every night.\n",
+    )
+    write_story(
+        "garden-story",
+        themes=["hope", "meaning"],
+        content_warnings=["death"],
+        body="The garden taught me patience. Zucchini grew taller than the fence.\n",
+    )
+    write_story(
+        "secret-story",
+        themes=["relapse", "grief"],
+        content_warnings=[],
+        body="Quasimodoesque lanterns glowed while I kept counting the harbour boats.\n",
+        **{"consent.withdrawn_on": "2025-01-01"},
+    )
+    write_story("draft-story", status="draft", themes=["relapse"], body="Zucchini drafts.\n")
+    write_story(
+        "private-story",
+        themes=["relapse"],
+        body="Zucchini private.\n",
+        **{"consent.purposes": ["read", "handout"]},
+    )
+    return StoryBank.open(bank_dir, as_of=TODAY)
+
+
+def ids(bank: StoryBank, text: str, **options: object) -> list[str]:
+    return [hit.story.id for hit in bank.search(text, **options).hits]  # type: ignore[arg-type]
+
+
+def test_word_search_returns_only_shareable_stories(bank: StoryBank) -> None:
+    result = bank.search("zucchini")
+    assert [hit.story.id for hit in result.hits] == ["garden-story", "kitchen-story"] or [
+        hit.story.id for hit in result.hits
+    ] == ["kitchen-story", "garden-story"]
+    assert result.total == 2
+
+
+def test_facets_count_only_shareable_matches(bank: StoryBank) -> None:
+    assert bank.search("zucchini").facets == {"relapse": 1, "employment": 1, "hope": 1, "meaning": 1}
+
+
+def test_everyday_phrase_finds_stories_tagged_with_its_theme(bank: StoryBank) -> None:
+    hits = bank.search("he went back out last year").hits
+    assert hits[0].story.id == "kitchen-story"
+    assert hits[0].matched_themes == ["relapse"]
+
+
+def test_warning_words_match_stories_with_that_warning(bank: StoryBank) -> None:
+    assert ids(bank, "passed away") == ["garden-story"]
+
+
+def test_excluded_warning_leaves_stories_out(bank: StoryBank) -> None:
+    assert ids(bank, "zucchini", exclude_warnings=["death"]) == ["kitchen-story"]
+
+
+def test_theme_filter_needs_all_themes(bank: StoryBank) -> None:
+    assert ids(bank, "", themes=["relapse", "employment"]) == ["kitchen-story"]
+
+
+def test_any_theme_filter_needs_one(bank: StoryBank) -> None:
+    assert sorted(ids(bank, "", themes=["employment", "hope"], any_theme=True)) == [
+        "garden-story",
+        "kitchen-story",
+    ]
+
+
+def test_query_syntax_mistake_falls_back_to_words(bank: StoryBank) -> None:
+    assert "garden-story" in ids(bank, 'garden ((( "unclosed')
+
+
+def test_phrase_query_matches_the_phrase(bank: StoryBank) -> None:
+    assert ids(bank, '"busy kitchen"') == ["kitchen-story"]
+
+
+def test_withdrawal_by_an_edit_keeping_size_and_mtime_counts_at_once(bank: StoryBank, bank_dir: Path) -> None:
+    assert "garden-story" in ids(bank, "garden")
+    path = bank_dir / "garden-story.md"
+    before = path.stat()
+    text = path.read_text()
+    edited = text.replace("withdrawn_on: null", "withdrawn_on: 2025-05-01")
+    edited = edited.replace("Zucchini grew taller than the fence.", "Zucchini grew tall by a fence.")
+    assert len(edited.encode()) == len(text.encode())
+    path.write_text(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert ids(bank, "garden") == []
+    assert bank.search("zucchini").facets.get("hope") is None
+
+
+def test_expired_consent_is_not_returned_after_the_expiry_day(bank_dir: Path, bank: StoryBank) -> None:
+    later = StoryBank.open(bank_dir, as_of=dt.date(2027, 3, 2))
+    result = later.search("zucchini")
+    assert (result.total, result.hits, result.facets) == (0, [], {})
+
+
+def test_index_copied_from_another_bank_cannot_leak(
+    bank: StoryBank, bank_dir: Path, tmp_path: Path, write_story: WriteStory
+) -> None:
+    bank.index()
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copytree(bank_dir / ".storybank", other / ".storybank")
+    (other / "lonely-story.md").write_text(
+        (bank_dir / "kitchen-story.md").read_text().replace("id: kitchen-story", "id: lonely-story")
+    )
+    assert ids(StoryBank.open(other, as_of=TODAY), "zucchini") == ["lonely-story"]
+
+
+def test_words_of_withdrawn_stories_are_never_suggested(bank: StoryBank) -> None:
+    assert bank.search("quasimodoesqe").suggestion is None
+    assert bank.search("quasimodoesque").total == 0
+
+
+def test_misspelt_word_gets_a_suggestion_and_results(bank: StoryBank) -> None:
+    result = bank.search("zuchini")
+    assert result.suggestion == "zucchini"
+    assert result.total == 2
+
+
+def test_similar_returns_only_shareable_stories(bank: StoryBank) -> None:
+    assert {hit.story.id for hit in bank.similar("kitchen-story")} <= {"garden-story"}
+
+
+def test_search_json_follows_the_contract(
+    bank: StoryBank, bank_dir: Path, run: Callable[..., Result]
+) -> None:
+    result = run("--bank", bank_dir, "--as-of", "2025-06-01", "search", "busy kitchen", "--json")
+    data = json.loads(result.out)
+    assert set(data) == {"query", "total", "results", "facets", "suggestion"}
+    assert set(data["results"][0]) == {
+        "id",
+        "title",
+        "summary",
+        "score",
+        "themes",
+        "matched_themes",
+        "content_warnings",
+        "snippet",
+        "reading_minutes",
+    }
+    assert "**busy**" in data["results"][0]["snippet"]
+
+
+def test_unknown_theme_filter_is_one_line_and_exit_2(bank_dir: Path, run: Callable[..., Result]) -> None:
+    result = run("--bank", bank_dir, "search", "x", "--theme", "relaps")
+    assert result.code == 2
+    assert "did you mean 'relapse'?" in result.err
+
+
+def test_two_concurrent_rebuilds_both_finish(bank: StoryBank, bank_dir: Path) -> None:
+    command = [sys.executable, "-m", "storybank", "--bank", str(bank_dir), "index", "--rebuild"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    for process in runs:
+        process.communicate(timeout=120)
+    assert [process.returncode for process in runs] == [0, 0]
+    assert sorted(ids(bank, "zucchini")) == ["garden-story", "kitchen-story"]
