@@ -183,13 +183,6 @@ class StoryIndex:
                 raise
             return report
 
-    def is_current(self, files: dict[str, Path]) -> bool:
-        ix = self._open_or_none()
-        if ix is None:
-            return False
-        current = {story_id: fingerprint(path) for story_id, path in files.items()}
-        return self._fingerprints(ix) == current
-
     # -- reading ---------------------------------------------------------------------------------
 
     def search(self, request: Query, *, limit: int, offset: int) -> RawResult:
