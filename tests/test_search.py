@@ -180,3 +180,60 @@ def test_two_concurrent_rebuilds_both_finish(bank: StoryBank, bank_dir: Path) ->
         process.communicate(timeout=120)
     assert [process.returncode for process in runs] == [0, 0]
     assert sorted(ids(bank, "zucchini")) == ["garden-story", "kitchen-story"]
+
+
+def test_damaged_index_is_rebuilt_with_a_note(
+    bank: StoryBank, bank_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bank.index()
+    bank.close()
+    for segment in (bank_dir / ".storybank" / "index").glob("*.seg"):
+        segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
+    result = StoryBank.open(bank_dir, as_of=TODAY).search("zucchini")
+    assert sorted(hit.story.id for hit in result.hits) == ["garden-story", "kitchen-story"]
+    assert "could not be read" in caplog.text
+    assert "rebuilding it" in caplog.text
+
+
+def test_brand_name_finds_the_generic_word_a_story_uses(
+    write_story: WriteStory, bank_dir: Path, bank: StoryBank
+) -> None:
+    write_story("clinic-story", body="The doctor started me on buprenorphine that spring.\n")
+    assert ids(StoryBank.open(bank_dir, as_of=TODAY), "suboxone") == ["clinic-story"]
+
+
+def test_spanish_titles_are_read_with_spanish_stemming(write_story: WriteStory, bank_dir: Path) -> None:
+    write_story("recaidas", language="es", title="Mis recaídas", body="Hoy estoy bien.\n")
+    assert ids(StoryBank.open(bank_dir, as_of=TODAY), "recaída") == ["recaidas"]
+
+
+def test_snippet_is_the_sentence_around_the_match(write_story: WriteStory, bank_dir: Path) -> None:
+    write_story(
+        "bus-story",
+        body="I missed the first bus. Then I walked to the harbour and sat down. It rained all day.\n",
+    )
+    [hit] = StoryBank.open(bank_dir, as_of=TODAY).search("harbour").hits
+    assert hit.snippet == "Then I walked to the **harbour** and sat down."
+
+
+def test_progress_counts_every_changed_story(bank: StoryBank) -> None:
+    calls: list[tuple[int, int]] = []
+    bank.index(rebuild=True, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(done, 5) for done in range(1, 6)]
+
+
+def test_bulk_rebuild_with_two_processes_indexes_every_story(
+    bank: StoryBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storybank.index.BULK_STORIES", 2)
+    assert len(bank.index(rebuild=True).indexed) == 5
+    assert sorted(ids(bank, "zucchini")) == ["garden-story", "kitchen-story"]
+
+
+def test_warm_bank_sees_what_another_process_indexed(
+    bank: StoryBank, write_story: WriteStory, bank_dir: Path
+) -> None:
+    assert len(ids(bank, "zucchini")) == 2
+    write_story("late-story", body="Zucchini came late this year.\n")
+    StoryBank.open(bank_dir, as_of=TODAY).index()
+    assert "late-story" in ids(bank, "zucchini")

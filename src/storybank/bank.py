@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 from collections import Counter
@@ -22,17 +23,21 @@ from storybank.errors import (
     StorybankError,
     UnknownTermError,
 )
-from storybank.index import IndexUnavailable, Query, Report, StoryIndex
+from storybank.index import IndexUnavailable, Query, RawResult, Report, StoryIndex
 from storybank.models import Language, Purpose, Story
 from storybank.scaffold import new_story_text
 from storybank.schema import front_matter_schema
-from storybank.search import Hit, SearchResult, theme_boosts, warning_boosts
+from storybank.search import Hit, SearchResult, synonym_words, theme_boosts, warning_boosts
 from storybank.settings import Settings, load_settings
 from storybank.taxonomy import Taxonomy, closest, default_taxonomy
 
 DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
 FEW_RESULTS = 3
+FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
+ATTEMPTS = 3  # search; on a stale or damaged index: check again; then rebuild
+
+log = logging.getLogger("storybank")
 
 
 @dataclass(frozen=True)
@@ -148,12 +153,14 @@ class StoryBank:
         language: str | None = None,
         limit: int = 10,
         offset: int = 0,
+        facets: bool = True,
         fuzzy: bool = True,
     ) -> SearchResult:
         """Stories usable for sharing today that match, best first; every hit re-checked at its file.
 
         With `fuzzy` (the default), when the words as typed find fewer than 3 stories and some words
-        are unknown, the search runs again with the suggested corrections added.
+        are unknown, the search runs again with the suggested corrections added. `facets=False` skips
+        counting the themes of all matches.
         """
         self._known(themes, exclude_warnings)
         excluded = frozenset(exclude_warnings)
@@ -161,6 +168,7 @@ class StoryBank:
             text=text,
             theme_boosts=theme_boosts(text, self.taxonomy),
             warning_boosts=warning_boosts(text, self.taxonomy, excluded),
+            expansions=synonym_words(text),
             themes=tuple(themes),
             any_theme=any_theme,
             exclude_warnings=tuple(sorted(excluded)),
@@ -168,44 +176,86 @@ class StoryBank:
             purpose=Purpose.SHARE,
             on=self.today,
         )
-        for attempt in range(3):
-            self.index(rebuild=attempt > 0)
-            try:
-                raw = self._index.search(request, limit=max(0, limit), offset=max(0, offset))
-            except IndexUnavailable:
-                continue
-            hits = [self._served(h.id, h.score, h.snippet, request) for h in raw.hits]
-            if all(hit is not None for hit in hits):
-                suggestion = self._suggestion(text, raw.unknown_words, request)
-                if fuzzy and suggestion and raw.total < FEW_RESULTS:
-                    # Too little found with the words as typed: search with the corrected words too.
-                    wider = self.search(
-                        f"{text} {suggestion}",
-                        themes=themes,
-                        any_theme=any_theme,
-                        exclude_warnings=exclude_warnings,
-                        language=language,
-                        limit=limit,
-                        offset=offset,
-                        fuzzy=False,
-                    )
-                    return SearchResult(text, wider.total, wider.hits, wider.facets, suggestion)
-                return SearchResult(text, raw.total, [h for h in hits if h], raw.facets, suggestion)
-            # A hit the files no longer allow: the index was stale. Rebuild and search again.
-        raise StorybankError(f"the search index in {self._index.path} keeps failing: delete it and retry")
+        raw, hits = self._search_served(request, limit=max(0, limit), offset=max(0, offset), facets=facets)
+        suggestion = self._suggestion(text, raw.unknown_words, request)
+        if fuzzy and suggestion and raw.total < FEW_RESULTS:
+            # Too little found with the words as typed: search with the corrected words too.
+            wider = self.search(
+                f"{text} {suggestion}",
+                themes=themes,
+                any_theme=any_theme,
+                exclude_warnings=exclude_warnings,
+                language=language,
+                limit=limit,
+                offset=offset,
+                facets=facets,
+                fuzzy=False,
+            )
+            return SearchResult(text, wider.total, wider.hits, wider.facets, suggestion)
+        return SearchResult(text, raw.total, hits, raw.facets, suggestion)
 
     def similar(self, story_id: str, *, limit: int = 5) -> list[Hit]:
         """Stories like this one ("more like this"), usable for sharing today."""
         self.get(story_id, purpose=Purpose.SHARE)
         request = Query(text="", theme_boosts={}, warning_boosts={}, on=self.today)
-        self.index()
-        try:
-            raw = self._index.similar(story_id, request, limit=limit)
-        except IndexUnavailable:
+        failure = None
+        for attempt in range(ATTEMPTS):
+            try:
+                self._refresh_index(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
+                raw = self._index.similar(story_id, request, limit=limit + 1)
+            except IndexUnavailable as error:
+                failure = error
+                continue
+            hits = [self._served(h.id, h.score, "", request) for h in raw if h.id != story_id]
+            return [hit for hit in hits if hit is not None][:limit]
+        raise self._failing(failure)
+
+    def close(self) -> None:
+        """Close the index files a search keeps open (a later search opens them again)."""
+        self._index.close()
+
+    def __enter__(self) -> StoryBank:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _search_served(
+        self, request: Query, *, limit: int, offset: int, facets: bool
+    ) -> tuple[RawResult, list[Hit]]:
+        """Search, then re-check every hit at its file; a hit the files no longer allow means the index
+        was stale, so it is brought up to date (at last rebuilt) and the search runs again."""
+        served: list[Hit] = []
+        raw = RawResult(0, [], {}, [])
+        failure = None
+        for attempt in range(ATTEMPTS):
+            try:
+                self._refresh_index(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
+                raw = self._index.search(request, limit=limit, offset=offset, facets=facets)
+            except IndexUnavailable as error:
+                failure = error
+                continue
+            hits = [self._served(h.id, h.score, h.snippet, request) for h in raw.hits]
+            served = [hit for hit in hits if hit is not None]
+            if len(served) == len(hits):
+                return raw, served
+        if failure is not None and not raw.hits:
+            raise self._failing(failure)
+        log.warning("the search index disagrees with the story files; showing only the stories they allow")
+        return raw, served
+
+    def _failing(self, failure: IndexUnavailable | None) -> StorybankError:
+        return StorybankError(
+            f"the search index in {self._index.path} keeps failing ({failure}): delete it and retry"
+        )
+
+    def _refresh_index(self, *, force: bool, rebuild: bool) -> None:
+        if rebuild:
             self.index(rebuild=True)
-            raw = self._index.similar(story_id, request, limit=limit)
-        hits = [self._served(h.id, h.score, "", request) for h in raw if h.id != story_id]
-        return [hit for hit in hits if hit is not None]
+        else:
+            self._index.ensure_current(
+                self._story_files, self._load_or_none, max_age=0.0 if force else FRESHNESS_SECONDS
+            )
 
     def _served(self, story_id: str, score: float, snippet: str, request: Query) -> Hit | None:
         """The hit as served: re-read from its file and checked by the consent policy now."""

@@ -21,7 +21,11 @@ _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _BOOL_1_2 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
-class StoryYamlLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (about 10x faster; same safe constructor), else the pure-Python one.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class StoryYamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader with text dates, YAML 1.2 booleans and no duplicate keys."""
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
@@ -34,7 +38,8 @@ class StoryYamlLoader(yaml.SafeLoader):
                         None, None, f"the key '{key}' appears twice: keep one", key_node.start_mark
                     )
                 seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 StoryYamlLoader.yaml_implicit_resolvers = {

@@ -14,14 +14,16 @@ import fcntl
 import gc
 import logging
 import re
-import shutil
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import analysis, fields, highlight, index, qparser, query, sorting
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from storybank.errors import IndexBusyError
@@ -30,24 +32,31 @@ from storybank.models import Language, Purpose, Story
 log = logging.getLogger("storybank")
 
 CACHE_DIR = ".storybank"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 LOCK_TIMEOUT_SECONDS = 60.0
-TEXT_FIELDS = ("title", "summary", "body", "body_es", "what_helped")
+ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
+TEXT_FIELDS = ENGLISH_FIELDS + tuple(f"{name}_es" for name in ENGLISH_FIELDS)
+BULK_STORIES = 500  # from this many changed stories on, the writer uses two processes (2x faster)
+SNIPPET_CHARS = 300
+SYNONYM_WEIGHT = 0.8  # a brand or street name's generic word counts a little less than the word typed
 _NEVER = 99991231
 
 
 def _schema() -> fields.Schema:
     english = analysis.StemmingAnalyzer()
     spanish = analysis.LanguageAnalyzer("es")
+    text: dict[str, fields.FieldType] = {}
+    for suffix, analyzer in (("", english), ("_es", spanish)):
+        text[f"title{suffix}"] = fields.TEXT(analyzer=analyzer, field_boost=3.0)
+        text[f"summary{suffix}"] = fields.TEXT(analyzer=analyzer, field_boost=1.5)
+        # Stored, with each word's characters, so snippets need no second analysis of the text.
+        text[f"body{suffix}"] = fields.TEXT(analyzer=analyzer, stored=True, chars=True)
+        text[f"what_helped{suffix}"] = fields.TEXT(analyzer=analyzer)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        fingerprint=fields.STORED,
-        title=fields.TEXT(analyzer=english, field_boost=3.0, stored=True),
-        summary=fields.TEXT(analyzer=english, field_boost=1.5),
-        body=fields.TEXT(analyzer=english, stored=True),
-        body_es=fields.TEXT(analyzer=spanish, stored=True),
-        what_helped=fields.TEXT(analyzer=english),
-        words=fields.TEXT(analyzer=analysis.StandardAnalyzer(stoplist=None), spelling=True),
+        fingerprint=fields.ID(sortable=True),  # a column: cheap to read for every story at once
+        # Every word once, as written (not stemmed): for "did you mean" and for telling unknown words.
+        words=fields.TEXT(analyzer=analysis.StandardAnalyzer(stoplist=None), phrase=False, spelling=True),
         themes=fields.KEYWORD(stored=True, commas=True, scorable=True),
         warnings=fields.KEYWORD(stored=True, commas=True),
         language=fields.ID(stored=True),
@@ -57,6 +66,7 @@ def _schema() -> fields.Schema:
         given=fields.NUMERIC(int, bits=32),
         expires=fields.NUMERIC(int, bits=32),
         withdrawn=fields.NUMERIC(int, bits=32),
+        **text,
     )
 
 
@@ -70,16 +80,17 @@ def _day(value: dt.date | None) -> int:
 
 
 def _document(story: Story, print_: str) -> dict[str, object]:
-    spanish = story.language == Language.ES
+    suffix = "_es" if story.language == Language.ES else ""  # each language gets its own analyzer
     return {
         "id": story.id,
         "fingerprint": print_,
-        "title": story.title,
-        "summary": story.summary,
-        "body": "" if spanish else story.body,
-        "body_es": story.body if spanish else "",
-        "what_helped": "\n".join(story.what_helped),
-        "words": " ".join([story.title, story.summary, story.body]),
+        f"title{suffix}": story.title,
+        f"summary{suffix}": story.summary,
+        f"body{suffix}": story.body,
+        f"what_helped{suffix}": "\n".join(story.what_helped),
+        "words": " ".join(
+            dict.fromkeys(_WORD.findall(f"{story.title} {story.summary} {story.body}".lower()))
+        ),
         "themes": ",".join(story.themes),
         "warnings": ",".join(story.content_warnings),
         "language": str(story.language),
@@ -90,6 +101,39 @@ def _document(story: Story, print_: str) -> dict[str, object]:
         "expires": _day(story.consent.expires_on),
         "withdrawn": _day(story.consent.withdrawn_on),
     }
+
+
+def _distinct_words(story: Story) -> str:
+    return " ".join(dict.fromkeys(_WORD.findall(f"{story.title} {story.summary} {story.body}".lower())))
+
+
+def _fingerprints_of(files: dict[str, Path]) -> dict[str, str]:
+    prints = {}
+    for story_id, path in files.items():
+        with contextlib.suppress(FileNotFoundError):  # deleted since the folder was listed
+            prints[story_id] = fingerprint(path)
+    return prints
+
+
+def _stored_fingerprints(reader: IndexReader) -> dict[str, str]:
+    if not reader.doc_count_all():
+        return {}  # an empty index has no columns
+    ids = reader.column_reader("id", translate=True)
+    prints = reader.column_reader("fingerprint", translate=True)
+    return {ids[docnum]: prints[docnum] for docnum in reader.all_doc_ids()}
+
+
+def _score(key: object) -> float:
+    # Sorted by (score, id), Whoosh gives each hit its sort key, with the score negated.
+    if isinstance(key, tuple):
+        return -float(key[0])
+    return float(key or 0.0)  # type: ignore[arg-type]
+
+
+def _close_all(searchers: list[Searcher]) -> None:
+    for searcher in searchers:
+        searcher.close()
+    searchers.clear()
 
 
 @dataclass
@@ -108,6 +152,7 @@ class Query:
     text: str
     theme_boosts: dict[str, float]
     warning_boosts: dict[str, float]
+    expansions: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     any_theme: bool = False
     exclude_warnings: tuple[str, ...] = ()
@@ -133,14 +178,51 @@ class RawResult:
 
 
 class StoryIndex:
-    """The index of one bank folder."""
+    """The index of one bank folder, with one warm searcher per process."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.cache = root / CACHE_DIR
         self.path = self.cache / "index"
+        self._open: list[Searcher] = []  # the warm searcher, if any; a list so the finalizer sees changes
+        self._known: dict[str, str] = {}  # id → fingerprint, as the warm searcher's generation holds them
+        self._checked_at: float | None = None
+        self._allowed_docs: dict[tuple[dt.date, Purpose], frozenset[int]] = {}  # for the warm searcher
+        weakref.finalize(self, _close_all, self._open)
+
+    def close(self) -> None:
+        """Close the warm searcher's files (the next search opens them again)."""
+        _close_all(self._open)
 
     # -- writing ---------------------------------------------------------------------------------
+
+    def ensure_current(
+        self,
+        files: Callable[[], dict[str, Path]],
+        load: Callable[[Path], Story | None],
+        *,
+        max_age: float = 0.0,
+    ) -> Report | None:
+        """Update the index if any story file changed; skip the check if one ran within `max_age` s.
+
+        A check costs one directory listing and one stat a file. Nothing is locked or written when
+        the files match what the warm searcher holds.
+        """
+        now = time.monotonic()
+        if self._checked_at is not None and now - self._checked_at < max_age:
+            return None
+        current = _fingerprints_of(files())
+        try:
+            self._searcher()
+        except IndexUnavailable:
+            pass
+        else:
+            if self._known == current:
+                self._checked_at = now
+                return None
+        report = self._update(current, files(), load, rebuild=False, progress=None)
+        self._checked_at = now
+        return report
 
     def update(
         self,
@@ -151,171 +233,224 @@ class StoryIndex:
         progress: Callable[[int, int], None] | None = None,
     ) -> Report:
         """Bring the index in line with `files` (id → path): only changed stories are re-indexed."""
-        with self._lock():
+        return self._update(_fingerprints_of(files), files, load, rebuild=rebuild, progress=progress)
+
+    def _update(
+        self,
+        current: dict[str, str],
+        files: dict[str, Path],
+        load: Callable[[Path], Story | None],
+        *,
+        rebuild: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> Report:
+        with self._lock():  # another process may have written since we looked: read the disk again
             report = Report()
             ix = None if rebuild else self._open_or_none()
             if ix is None:
+                self.close()
                 ix = self._create()
                 report.rebuilt = True
-            known = self._fingerprints(ix)
-            current = {story_id: fingerprint(path) for story_id, path in files.items()}
-            changed = [i for i, fp in current.items() if known.get(i) != fp]
+            with ix.reader() as reader:
+                known = _stored_fingerprints(reader)
+            changed = [i for i, fp in current.items() if known.get(i) != fp and i in files]
             gone = [i for i in known if i not in current]
-            if not changed and not gone:
-                return report
-            writer = ix.writer()
-            try:
-                for story_id in gone:
-                    writer.delete_by_term("id", story_id)
-                    report.removed.append(story_id)
-                for done, story_id in enumerate(changed, 1):
-                    story = load(files[story_id])
-                    if story is None:  # the file is broken now: it leaves the index
-                        writer.delete_by_term("id", story_id)
-                    else:
-                        writer.update_document(**_document(story, current[story_id]))
-                        report.indexed.append(story_id)
-                    if progress:
-                        progress(done, len(changed))
-                writer.commit(optimize=bool(gone))  # merging drops deleted text from the files
-            except BaseException:
-                writer.cancel()
-                raise
+            if changed or gone:
+                self._write(ix, changed, gone, files, current, load, report, progress)
+            self._checked_at = None
             return report
+
+    @staticmethod
+    def _write(
+        ix: index.Index,
+        changed: list[str],
+        gone: list[str],
+        files: dict[str, Path],
+        current: dict[str, str],
+        load: Callable[[Path], Story | None],
+        report: Report,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        # One commit for the whole batch (each costs a segment write); big batches use both cores.
+        bulk = len(changed) >= BULK_STORIES
+        writer = ix.writer(procs=2, multisegment=True) if bulk else ix.writer()
+        try:
+            for story_id in gone:
+                writer.delete_by_term("id", story_id)
+                report.removed.append(story_id)
+            for done, story_id in enumerate(changed, 1):
+                story = load(files[story_id])
+                if story is None:  # the file is broken now: it leaves the index
+                    writer.delete_by_term("id", story_id)
+                else:
+                    writer.update_document(**_document(story, current[story_id]))
+                    report.indexed.append(story_id)
+                if progress:
+                    progress(done, len(changed))
+            writer.commit(optimize=bool(gone))  # merging drops deleted text from the files
+        except BaseException:
+            writer.cancel()
+            raise
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def search(self, request: Query, *, limit: int, offset: int) -> RawResult:
-        ix = self._open_or_none()
-        if ix is None:
-            raise IndexUnavailable("the index is missing or damaged")
-        try:
-            with ix.searcher() as searcher:
-                return self._search(searcher, request, limit=limit, offset=offset)
-        except IndexUnavailable:
-            raise
-        except Exception as error:  # a damaged segment shows up as any kind of read error
-            raise IndexUnavailable(f"the index could not be read ({type(error).__name__})") from error
+    def search(self, request: Query, *, limit: int, offset: int, facets: bool = True) -> RawResult:
+        with self._reading():
+            return self._search(self._searcher(), request, limit=limit, offset=offset, facets=facets)
 
     def similar(self, story_id: str, request: Query, *, limit: int) -> list[RawHit]:
-        ix = self._open_or_none()
-        if ix is None:
-            raise IndexUnavailable("the index is missing or damaged")
-        try:
-            with ix.searcher() as searcher:
-                docnum = searcher.document_number(id=story_id)
-                if docnum is None:
-                    return []
-                allowed = self._consent_filter(request)
-                text = searcher.stored_fields(docnum)
-                field_name = "body_es" if text.get("language") == "es" else "body"
-                hits = searcher.more_like(docnum, field_name, top=limit, filter=allowed)
-                return [
-                    RawHit(hit["id"], float(hit.score or 0.0), "", tuple(_split(hit.get("themes"))))
-                    for hit in hits
-                ]
-        except Exception as error:
-            raise IndexUnavailable(f"the index could not be read ({type(error).__name__})") from error
+        with self._reading():
+            searcher = self._searcher()
+            docnum = searcher.document_number(id=story_id)
+            if docnum is None:
+                return []
+            language = searcher.stored_fields(docnum).get("language")
+            field_name = "body_es" if language == "es" else "body"
+            hits = searcher.more_like(docnum, field_name, top=limit, filter=self._consent_filter(request))
+            return [
+                RawHit(hit["id"], float(hit.score or 0.0), "", tuple(_split(hit.get("themes"))))
+                for hit in hits
+            ]
+
+    def suggest(self, word: str, request: Query) -> str | None:
+        """A known word close to `word` that appears in a story usable for the request's purpose."""
+        with self._reading():
+            searcher = self._searcher()
+            allowed = self._consent_filter(request)
+            for candidate in searcher.corrector("words").suggest(word, limit=5):
+                if len(searcher.search(query.Term("words", candidate), filter=allowed, limit=1)):
+                    return str(candidate)
+        return None
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _search(self, searcher: Searcher, request: Query, *, limit: int, offset: int) -> RawResult:
+    def _searcher(self) -> Searcher:
+        """The warm searcher, reopened when any process has committed since it was opened.
+
+        Not `Searcher.refresh()`: it reuses a segment's reader even when that segment's deletions have
+        changed, so a story re-indexed since shows up twice (whoosh-reloaded 2.7.5; found by the
+        crash-injection tests). Opening a searcher costs a few file opens; reading stays warm between.
+        """
+        if self._open:
+            searcher = self._open[0]
+            if searcher.up_to_date():
+                return searcher
+            self.close()
+        ix = self._open_or_none()
+        if ix is None:
+            raise IndexUnavailable("the index is missing or damaged")
+        self._open[:] = [ix.searcher()]
+        self._known = _stored_fingerprints(self._open[0].reader())
+        self._allowed_docs.clear()
+        return self._open[0]
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except IndexUnavailable:
+            self.close()
+            raise
+        except Exception as error:  # a damaged segment shows up as any kind of read error
+            reason = f"{type(error).__name__}: {error}"[:200]
+            self.close()
+            _close_leftovers(error)
+            raise IndexUnavailable(f"the index could not be read ({reason})") from None
+
+    def _search(
+        self, searcher: Searcher, request: Query, *, limit: int, offset: int, facets: bool
+    ) -> RawResult:
         schema = searcher.schema
         text_query = _parse(request.text, schema)
         clauses: list[query.Query] = [text_query] if text_query is not None else []
+        if request.expansions:
+            expanded = _parse(" ".join(request.expansions), schema)
+            if expanded is not None:
+                clauses.append(query.Or([expanded], boost=SYNONYM_WEIGHT))
         clauses += [query.Term("themes", t, boost=b) for t, b in request.theme_boosts.items()]
         clauses += [query.Term("warnings", w, boost=b) for w, b in request.warning_boosts.items()]
-        if clauses:
-            user_query: query.Query = query.Or(clauses)
-        else:
-            user_query = query.Every()
-        filters = [self._consent_filter(request)]
+        user_query: query.Query = query.Or(clauses) if clauses else query.Every()
+        allowed = set(self._allowed(searcher, request))  # Whoosh takes a set, not a frozenset, as filter
         if request.themes:
             terms = [query.Term("themes", theme) for theme in request.themes]
-            filters.append(query.Or(terms) if request.any_theme else query.And(terms))
+            chosen = query.Or(terms) if request.any_theme else query.And(terms)
+            allowed.intersection_update(searcher.docs_for_query(chosen))
         if request.language:
-            filters.append(query.Term("language", request.language))
+            allowed.intersection_update(searcher.docs_for_query(query.Term("language", request.language)))
+        reader = searcher.reader()
+        unknown = [word for word in _plain_words(request.text) if not reader.frequency("words", word)]
+        if not allowed:  # Whoosh reads an empty filter set as "no filter": nothing may be found
+            return RawResult(0, [], {}, unknown)
         mask = (
             query.Or([query.Term("warnings", w) for w in request.exclude_warnings])
             if request.exclude_warnings
             else None
         )
+        # Ties break by id, so the order never depends on where a story sits in the index.
         results = searcher.search(
             user_query,
-            filter=query.And(filters),
+            filter=allowed,
             mask=mask,
-            limit=None,
-            groupedby={"themes": sorting.FieldFacet("themes", allow_overlap=True)},
+            limit=offset + limit if limit else 1,
+            sortedby=sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("id")]),
+            groupedby={"themes": sorting.FieldFacet("themes", allow_overlap=True)} if facets else None,
+            terms=True,  # snippets from the stored positions of the matched words
         )
-        results.fragmenter = highlight.SentenceFragmenter(maxchars=300)
+        results.fragmenter = _SentencesAround(maxchars=SNIPPET_CHARS)
         results.formatter = _MarkFormatter()
-        ids = searcher.reader().column_reader("id")
-        page = sorted(results, key=lambda hit: (-hit.score, ids[hit.docnum]))[offset : offset + limit]
         hits = []
-        for hit in page:
+        for hit in results[offset : offset + limit] if limit else []:
             field_name = "body_es" if hit.get("language") == "es" else "body"
             snippet = hit.highlights(field_name, top=2) or _opening(hit.get(field_name, ""))
-            hits.append(RawHit(hit["id"], float(hit.score or 0.0), snippet, tuple(_split(hit["themes"]))))
-        facets = {str(k): len(v) for k, v in results.groups("themes").items()}
-        unknown = [
-            word for word in _plain_words(request.text) if not searcher.reader().frequency("words", word)
-        ]
-        return RawResult(len(results), hits, facets, unknown)
+            hits.append(RawHit(hit["id"], _score(hit.score), snippet, tuple(_split(hit["themes"]))))
+        counts = {str(k): len(v) for k, v in results.groups("themes").items()} if facets else {}
+        return RawResult(len(results), hits, counts, unknown)
 
-    def suggest(self, word: str, request: Query) -> str | None:
-        """A known word close to `word` that appears in a story usable for the request's purpose."""
-        ix = self._open_or_none()
-        if ix is None:
-            return None
-        with ix.searcher() as searcher:
-            allowed = self._consent_filter(request)
-            for candidate in searcher.corrector("words").suggest(word, limit=5):
-                found = searcher.search(query.Term("words", candidate), filter=allowed, limit=1)
-                if len(found):
-                    return str(candidate)
-        return None
+    def _allowed(self, searcher: Searcher, request: Query) -> frozenset[int]:
+        """The documents the consent filter lets through, computed once per searcher, day and purpose."""
+        key = (request.on, request.purpose)
+        if key not in self._allowed_docs:
+            self._allowed_docs[key] = frozenset(searcher.docs_for_query(self._consent_filter(request)))
+        return self._allowed_docs[key]
 
     @staticmethod
     def _consent_filter(request: Query) -> query.Query:
-        # A first cut only: every hit is checked again against its file before it is served.
+        # Narrows the search in the index; every hit is still checked against its file before serving.
         day = _day(request.on)
-        status = "published" if request.purpose != Purpose.READ else None
         parts: list[query.Query] = [
             query.Term("purposes", str(request.purpose)),
             query.NumericRange("given", None, day),
             query.NumericRange("expires", day + 1, None),
             query.NumericRange("withdrawn", day + 1, None),
         ]
-        if status:
-            parts.append(query.Term("status", status))
+        if request.purpose != Purpose.READ:
+            parts.append(query.Term("status", "published"))
         return query.And(parts)
 
     def _open_or_none(self) -> index.Index | None:
+        """The index on disk, or None when it is missing, from another version, or unreadable."""
         try:
-            if not index.exists_in(str(self.path)):
+            if _version(self.path) != SCHEMA_VERSION or not index.exists_in(str(self.path)):
                 return None
             ix = index.open_dir(str(self.path))
-            if ix.schema.names() != _schema().names() or _version(self.path) != SCHEMA_VERSION:
+            if ix.schema.names() != _schema().names():
                 return None
-            with ix.reader() as reader:  # reading every stored field proves the segments are whole
-                for _ in reader.all_stored_fields():
-                    pass
+            with ix.reader() as reader:  # reading the fingerprint column touches every segment
+                _stored_fingerprints(reader)
             return ix
         except Exception as error:
             log.warning("the search index could not be read (%s); rebuilding it", type(error).__name__)
+            _close_leftovers(error)
             return None
 
     def _create(self) -> index.Index:
-        if self.path.exists():
-            shutil.rmtree(self.path)
-        self.path.mkdir(parents=True)
-        (self.path / "VERSION").write_text(SCHEMA_VERSION)
-        return index.create_in(str(self.path), _schema())
-
-    @staticmethod
-    def _fingerprints(ix: index.Index) -> dict[str, str]:
-        with ix.reader() as reader:
-            return {fields_["id"]: fields_["fingerprint"] for fields_ in reader.all_stored_fields()}
+        """An empty index in place of the old one (Whoosh deletes the old files one by one)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        version = self.path / "VERSION"
+        version.unlink(missing_ok=True)  # until the new index exists, nothing here is trusted
+        ix = FileStorage(str(self.path)).create_index(_schema())
+        version.write_text(SCHEMA_VERSION)
+        return ix
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -360,10 +495,40 @@ class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
         return f"**{highlight.get_text(text, token, replace)}**"
 
 
-def _close_leftovers() -> None:
-    # Whoosh leaves a damaged segment's files open when reading fails; close them quietly now.
+class _SentencesAround(highlight.PinpointFragmenter):  # type: ignore[misc]
+    """Fragments built from where the matched words are, widened to the sentences around them."""
+
+    def __init__(self, maxchars: int) -> None:
+        super().__init__(maxchars=maxchars // 2, surround=maxchars // 4)
+        self.reach = maxchars // 2
+
+    def fragment_matches(self, text: str, tokens: list[analysis.Token]) -> Iterator[highlight.Fragment]:
+        for fragment in super().fragment_matches(text, tokens):
+            first, last = fragment.matches[0].startchar, fragment.matches[-1].endchar
+            before = text[max(0, first - self.reach) : first]
+            ends = list(_SENTENCE_END.finditer(before))
+            fragment.startchar = first - len(before) + (ends[-1].end() if ends else before.find(" ") + 1)
+            after = text[last : last + self.reach]
+            end = _SENTENCE_END.search(after)
+            fragment.endchar = last + (end.start() + 1 if end else max(after.rfind(" "), 0))
+            yield fragment
+
+
+_WORD = re.compile(r"\b\w+\b")
+_SENTENCE_END = re.compile(r"[.!?…][\"\u201d\u2019')]*(?:\s|$)|\n")  # closing quotes may follow
+
+
+def _close_leftovers(error: BaseException) -> None:
+    """Close, quietly, the files Whoosh left open when reading a damaged segment failed.
+
+    They are held by the error's traceback (its frames' locals): drop the tracebacks, then collect.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
+        seen: BaseException | None = error
+        while seen is not None:
+            seen.__traceback__ = None
+            seen = seen.__cause__ or seen.__context__
         gc.collect()
 
 

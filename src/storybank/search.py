@@ -13,6 +13,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from storybank.models import Story
 from storybank.taxonomy import ContentWarning, Taxonomy
@@ -83,6 +87,22 @@ def phrase_boosts(
         if longest:
             boosts[entry.id] = 1.0 + 0.75 * (longest - 1)
     return boosts
+
+
+@cache
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    text = resources.files("storybank").joinpath("data/synonyms.yaml").read_text(encoding="utf-8")
+    return {str(name): tuple(words) for name, words in yaml.safe_load(text).items()}
+
+
+def synonym_words(text: str) -> tuple[str, ...]:
+    """The words stories use for the brand and street names in `text` ("suboxone" → buprenorphine)."""
+    said = _words(text)
+    found: dict[str, None] = {}
+    for name, words in _synonyms().items():
+        if f" {name} " in said:
+            found.update(dict.fromkeys(words))
+    return tuple(found)
 
 
 def theme_boosts(text: str, taxonomy: Taxonomy) -> dict[str, float]:

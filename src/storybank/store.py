@@ -6,6 +6,7 @@ file it could not, naming the file, the line, the field and what to do. Writes a
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import tempfile
@@ -105,7 +106,26 @@ def read_story(path: Path, taxonomy: Taxonomy) -> Story:
         ) from None
     except OSError as error:
         raise StoryFileError([Problem(name, f"cannot be read: {error.strerror}", "file.read")]) from None
-    return parse_story(text, file=name, expected_id=path.stem, taxonomy=taxonomy)
+    return _parse_remembered(text, name, path.stem, taxonomy)
+
+
+_REMEMBERED: collections.OrderedDict[tuple[str, str], tuple[Taxonomy, Story]] = collections.OrderedDict()
+_REMEMBER_AT_MOST = 1024
+
+
+def _parse_remembered(text: str, file: str, expected_id: str, taxonomy: Taxonomy) -> Story:
+    # Keyed by the file's whole text, so a story is parsed again the moment one byte of it changes;
+    # searches re-read every hit from its file, and this keeps that cheap.
+    key = (file, text)
+    remembered = _REMEMBERED.get(key)
+    if remembered is not None and remembered[0] is taxonomy and remembered[1].id == expected_id:
+        _REMEMBERED.move_to_end(key)
+        return remembered[1]
+    story = parse_story(text, file=file, expected_id=expected_id, taxonomy=taxonomy)
+    _REMEMBERED[key] = (taxonomy, story)
+    if len(_REMEMBERED) > _REMEMBER_AT_MOST:
+        _REMEMBERED.popitem(last=False)
+    return story
 
 
 def parse_story(text: str, *, file: str, expected_id: str | None, taxonomy: Taxonomy) -> Story:
