@@ -1,0 +1,209 @@
+"""Score storybank's ranking against the development evaluation set, side by side with plain BM25.
+
+    python benchmarks/relevance.py [--no-write]
+
+Runs every query of `benchmarks/relevance/queries.yaml` over the sample bank (`stories/`), judged as of
+the day the set was written, through `StoryBank.search` and through a plain BM25 baseline (Whoosh's
+BM25F over one English-stemmed field holding title, summary, body and what helped; the same shareable
+stories and the same filters; no taxonomy, no synonyms, no spelling help). nDCG@10, recall@10 and MRR come
+from ir-measures (`pip install -e '.[bench]'`). The tables go to stdout and, unless --no-write, into
+`docs/search.md` between the relevance markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ir_measures
+import yaml
+from ir_measures import RR, R, nDCG
+from whoosh import analysis, fields, qparser, query
+from whoosh.filedb.filestore import RamStorage
+
+from storybank import StoryBank
+from storybank.models import Purpose
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = REPO / "benchmarks" / "relevance" / "queries.yaml"
+DOC = REPO / "docs" / "search.md"
+AS_OF = dt.date(2026, 11, 22)  # the day the judgments were made: who may be shared is fixed to it
+DEPTH = 10
+MEASURES = [nDCG @ DEPTH, R @ DEPTH, RR]
+START, END = "<!-- relevance:start -->", "<!-- relevance:end -->"
+
+
+@dataclass(frozen=True)
+class EvalQuery:
+    id: str
+    kind: str
+    text: str
+    judgments: dict[str, int]
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+Ranker = Callable[[EvalQuery], list[str]]
+
+
+def load_queries(path: Path = QUERIES) -> list[EvalQuery]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    filter_keys = ("themes", "any_theme", "exclude_warnings", "language")
+    return [
+        EvalQuery(
+            id=entry["id"],
+            kind=entry["kind"],
+            text=entry["query"],
+            judgments=dict(entry["judgments"]),
+            filters={key: entry[key] for key in filter_keys if key in entry},
+        )
+        for entry in entries
+    ]
+
+
+def storybank_ranker(bank: StoryBank) -> Ranker:
+    def rank(q: EvalQuery) -> list[str]:
+        return [hit.story.id for hit in bank.search(q.text, limit=DEPTH, **q.filters).hits]
+
+    return rank
+
+
+def bm25_ranker(bank: StoryBank) -> Ranker:
+    """Plain BM25 over the text of the stories that may be shared, with the same filters."""
+    schema = fields.Schema(
+        id=fields.ID(stored=True),
+        text=fields.TEXT(analyzer=analysis.StemmingAnalyzer()),
+        themes=fields.KEYWORD(commas=True),
+        warnings=fields.KEYWORD(commas=True),
+        language=fields.ID,
+    )
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        for story in bank.usable(Purpose.SHARE):
+            writer.add_document(
+                id=story.id,
+                text="\n".join([story.title, story.summary, story.body, *story.what_helped]),
+                themes=",".join(story.themes),
+                warnings=",".join(story.content_warnings),
+                language=str(story.language),
+            )
+    parser = qparser.QueryParser("text", schema, group=qparser.OrGroup)
+
+    def rank(q: EvalQuery) -> list[str]:
+        words = " ".join(re.findall(r"\w+", q.text))
+        filters: list[query.Query] = [query.Every()]
+        themes = [query.Term("themes", t) for t in q.filters.get("themes", [])]
+        if themes:
+            filters.append(query.Or(themes) if q.filters.get("any_theme") else query.And(themes))
+        if "language" in q.filters:
+            filters.append(query.Term("language", q.filters["language"]))
+        excluded = [query.Term("warnings", w) for w in q.filters.get("exclude_warnings", [])]
+        with ix.searcher() as searcher:
+            hits = searcher.search(
+                parser.parse(words),
+                filter=query.And(filters),
+                mask=query.Or(excluded) if excluded else None,
+                limit=DEPTH,
+            )
+            return [hit["id"] for hit in hits]
+
+    return rank
+
+
+def evaluate(
+    queries: list[EvalQuery], rank: Ranker
+) -> tuple[dict[str, dict[str, float]], dict[str, list[str]]]:
+    """Per-query scores {query id: {measure: value}} and the ranked ids."""
+    qrels = [ir_measures.Qrel(q.id, doc, grade) for q in queries for doc, grade in q.judgments.items()]
+    runs = {q.id: rank(q) for q in queries}
+    run = [
+        ir_measures.ScoredDoc(qid, doc, float(DEPTH - position))
+        for qid, docs in runs.items()
+        for position, doc in enumerate(docs)
+    ]
+    scores: dict[str, dict[str, float]] = {q.id: {str(m): 0.0 for m in MEASURES} for q in queries}
+    for metric in ir_measures.iter_calc(MEASURES, qrels, run):
+        scores[metric.query_id][str(metric.measure)] = metric.value
+    return scores, runs
+
+
+def mean(scores: dict[str, dict[str, float]], measure: str, ids: list[str] | None = None) -> float:
+    chosen = ids if ids is not None else list(scores)
+    return statistics.fmean(scores[qid][measure] for qid in chosen)
+
+
+def report(queries: list[EvalQuery], bank: StoryBank) -> str:
+    ours, our_runs = evaluate(queries, storybank_ranker(bank))
+    plain, _ = evaluate(queries, bm25_ranker(bank))
+    names = [str(m) for m in MEASURES]
+    lines = [
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `python benchmarks/relevance.py`: "
+        f"{len(queries)} queries, stories shareable on {AS_OF}, ir-measures {ir_measures.__version__}.",
+        "",
+        "| ranking | " + " | ".join(names) + " |",
+        "| --- | " + " | ".join("---:" for _ in names) + " |",
+        "| plain BM25 | " + " | ".join(f"{mean(plain, m):.3f}" for m in names) + " |",
+        "| storybank | " + " | ".join(f"{mean(ours, m):.3f}" for m in names) + " |",
+        "",
+        "By kind of query (nDCG@10):",
+        "",
+        "| kind | queries | plain BM25 | storybank |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    kinds = sorted({q.kind for q in queries})
+    for kind in kinds:
+        ids = [q.id for q in queries if q.kind == kind]
+        lines.append(
+            f"| {kind} | {len(ids)} | {mean(plain, names[0], ids):.3f} | {mean(ours, names[0], ids):.3f} |"
+        )
+    lines += [
+        "",
+        "Lowest storybank nDCG@10:",
+        "",
+        "| query | nDCG@10 | BM25 | judged 2, not in the top 3 |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    worst = sorted(queries, key=lambda q: (ours[q.id][names[0]], q.id))[:6]
+    for q in worst:
+        ranked = our_runs[q.id]
+        missed = [
+            f"{doc} ({'#' + str(ranked.index(doc) + 1) if doc in ranked else 'not in 10'})"
+            for doc, grade in q.judgments.items()
+            if grade == 2 and doc not in ranked[:3]
+        ]
+        lines.append(
+            f"| {q.id} `{q.text}` | {ours[q.id][names[0]]:.3f} | {plain[q.id][names[0]]:.3f} | "
+            f"{', '.join(missed) or '—'} |"
+        )
+    return "\n".join(lines)
+
+
+def write_block(text: str, path: Path = DOC) -> None:
+    doc = path.read_text(encoding="utf-8")
+    if START not in doc:
+        doc = doc.rstrip("\n") + f"\n\n## Relevance, measured\n\n{START}\n{END}\n"
+    before, rest = doc.split(START, 1)
+    after = rest.split(END, 1)[1]
+    path.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/search.md alone")
+    args = parser.parse_args(argv)
+    with StoryBank.open(REPO / "stories", as_of=AS_OF) as bank:
+        text = report(load_queries(), bank)
+    print(text)
+    if not args.no_write:
+        write_block(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
