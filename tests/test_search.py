@@ -237,3 +237,15 @@ def test_warm_bank_sees_what_another_process_indexed(
     write_story("late-story", body="Zucchini came late this year.\n")
     StoryBank.open(bank_dir, as_of=TODAY).index()
     assert "late-story" in ids(bank, "zucchini")
+
+
+def test_a_real_word_no_story_uses_is_never_corrected(bank: StoryBank) -> None:
+    result = bank.search("fled")
+    assert (result.suggestion, result.total) == (None, 0)
+
+
+def test_misspelt_word_is_searched_corrected_even_when_other_words_match(bank: StoryBank) -> None:
+    result = bank.search("zucchini relaspe")
+    assert result.suggestion == "zucchini relapse"
+    assert result.hits[0].story.id == "kitchen-story"
+    assert result.hits[0].matched_themes == ["relapse"]

@@ -27,13 +27,12 @@ from storybank.index import IndexUnavailable, Query, RawResult, Report, StoryInd
 from storybank.models import Language, Purpose, Story
 from storybank.scaffold import new_story_text
 from storybank.schema import front_matter_schema
-from storybank.search import Hit, SearchResult, synonym_words, theme_boosts, warning_boosts
+from storybank.search import Hit, QueryVocabulary, SearchResult
 from storybank.settings import Settings, load_settings
 from storybank.taxonomy import Taxonomy, closest, default_taxonomy
 
 DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
-FEW_RESULTS = 3
 FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
 ATTEMPTS = 3  # search; on a stale or damaged index: check again; then rebuild
 
@@ -59,6 +58,7 @@ class StoryBank:
         self.taxonomy = taxonomy
         self._as_of = as_of
         self._index = StoryIndex(root)
+        self._vocabulary = QueryVocabulary(taxonomy)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, *, as_of: dt.date | None = None) -> StoryBank:
@@ -158,17 +158,17 @@ class StoryBank:
     ) -> SearchResult:
         """Stories usable for sharing today that match, best first; every hit re-checked at its file.
 
-        With `fuzzy` (the default), when the words as typed find fewer than 3 stories and some words
-        are unknown, the search runs again with the suggested corrections added. `facets=False` skips
+        With `fuzzy` (the default), a word no story knows (as typed or in any form) is searched with its
+        suggested correction added; `suggestion` shows the corrected text. `facets=False` skips
         counting the themes of all matches.
         """
         self._known(themes, exclude_warnings)
         excluded = frozenset(exclude_warnings)
         request = Query(
             text=text,
-            theme_boosts=theme_boosts(text, self.taxonomy),
-            warning_boosts=warning_boosts(text, self.taxonomy, excluded),
-            expansions=synonym_words(text),
+            theme_boosts=self._vocabulary.theme_boosts(text),
+            warning_boosts=self._vocabulary.warning_boosts(text, excluded),
+            expansions=self._vocabulary.expansions(text),
             themes=tuple(themes),
             any_theme=any_theme,
             exclude_warnings=tuple(sorted(excluded)),
@@ -178,8 +178,8 @@ class StoryBank:
         )
         raw, hits = self._search_served(request, limit=max(0, limit), offset=max(0, offset), facets=facets)
         suggestion = self._suggestion(text, raw.unknown_words, request)
-        if fuzzy and suggestion and raw.total < FEW_RESULTS:
-            # Too little found with the words as typed: search with the corrected words too.
+        if fuzzy and suggestion:
+            # A word no story knows finds nothing as typed: search with its correction too.
             wider = self.search(
                 f"{text} {suggestion}",
                 themes=themes,
@@ -267,10 +267,10 @@ class StoryBank:
         return Hit(story, score, snippet, matched)
 
     def _suggestion(self, text: str, unknown: list[str], request: Query) -> str | None:
+        """The text with each misspelt word no story knows replaced by a close word that one does."""
         suggested = text
-        vocabulary = self.taxonomy.words()
-        for word in unknown:
-            better = self._index.suggest(word, request) or closest(word, vocabulary)
+        for word in self._vocabulary.misspelt(text, unknown, request.language):
+            better = self._index.suggest(word, request) or closest(word, self.taxonomy.words())
             if better:
                 suggested = re.sub(rf"\b{re.escape(word)}\b", better, suggested, flags=re.IGNORECASE)
         return suggested if suggested != text else None

@@ -32,12 +32,17 @@ from storybank.models import Language, Purpose, Story
 log = logging.getLogger("storybank")
 
 CACHE_DIR = ".storybank"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 LOCK_TIMEOUT_SECONDS = 60.0
 ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
 TEXT_FIELDS = ENGLISH_FIELDS + tuple(f"{name}_es" for name in ENGLISH_FIELDS)
 BULK_STORIES = 500  # from this many changed stories on, the writer uses two processes (2x faster)
 SNIPPET_CHARS = 300
+# Ranking (tuned with benchmarks/relevance.py): a word in the title or summary counts more than in the body.
+FIELD_BOOSTS = {"title": 3.0, "summary": 1.5}
+ALL_WORDS_BONUS = 0.9  # Whoosh's OrGroup factor: stories with more of the query's words rank higher
+TEXT_LENGTH_DAMPING = 0.5
+SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
 SYNONYM_WEIGHT = 0.8  # a brand or street name's generic word counts a little less than the word typed
 _NEVER = 99991231
 
@@ -47,8 +52,8 @@ def _schema() -> fields.Schema:
     spanish = analysis.LanguageAnalyzer("es")
     text: dict[str, fields.FieldType] = {}
     for suffix, analyzer in (("", english), ("_es", spanish)):
-        text[f"title{suffix}"] = fields.TEXT(analyzer=analyzer, field_boost=3.0)
-        text[f"summary{suffix}"] = fields.TEXT(analyzer=analyzer, field_boost=1.5)
+        text[f"title{suffix}"] = fields.TEXT(analyzer=analyzer)
+        text[f"summary{suffix}"] = fields.TEXT(analyzer=analyzer)
         # Stored, with each word's characters, so snippets need no second analysis of the text.
         text[f"body{suffix}"] = fields.TEXT(analyzer=analyzer, stored=True, chars=True)
         text[f"what_helped{suffix}"] = fields.TEXT(analyzer=analyzer)
@@ -317,7 +322,8 @@ class StoryIndex:
         with self._reading():
             searcher = self._searcher()
             allowed = self._consent_filter(request)
-            for candidate in searcher.corrector("words").suggest(word, limit=5):
+            reach = 1 if len(word) <= SHORT_WORD else 2  # edits: a short word is easily another word
+            for candidate in searcher.corrector("words").suggest(word, limit=5, maxdist=reach):
                 if len(searcher.search(query.Term("words", candidate), filter=allowed, limit=1)):
                     return str(candidate)
         return None
@@ -362,11 +368,17 @@ class StoryIndex:
     ) -> RawResult:
         schema = searcher.schema
         text_query = _parse(request.text, schema)
-        clauses: list[query.Query] = [text_query] if text_query is not None else []
+        clauses: list[query.Query] = []
+        if text_query is not None:
+            # A long query sums many words' scores; scaled down, the themes it names keep their weight.
+            words = max(1, len(_plain_words(request.text)))
+            text_query.boost = words**-TEXT_LENGTH_DAMPING
+            clauses.append(text_query)
         if request.expansions:
             expanded = _parse(" ".join(request.expansions), schema)
             if expanded is not None:
-                clauses.append(query.Or([expanded], boost=SYNONYM_WEIGHT))
+                expanded.boost = SYNONYM_WEIGHT
+                clauses.append(expanded)
         clauses += [query.Term("themes", t, boost=b) for t, b in request.theme_boosts.items()]
         clauses += [query.Term("warnings", w, boost=b) for w, b in request.warning_boosts.items()]
         user_query: query.Query = query.Or(clauses) if clauses else query.Every()
@@ -377,8 +389,7 @@ class StoryIndex:
             allowed.intersection_update(searcher.docs_for_query(chosen))
         if request.language:
             allowed.intersection_update(searcher.docs_for_query(query.Term("language", request.language)))
-        reader = searcher.reader()
-        unknown = [word for word in _plain_words(request.text) if not reader.frequency("words", word)]
+        unknown = _unknown_words(searcher, request.text)
         if not allowed:  # Whoosh reads an empty filter set as "no filter": nothing may be found
             return RawResult(0, [], {}, unknown)
         mask = (
@@ -535,7 +546,12 @@ def _close_leftovers(error: BaseException) -> None:
 def _parse(text: str, schema: fields.Schema) -> query.Query | None:
     if not text.strip():
         return None
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.OrGroup.factory(0.9))
+    boosts = {
+        f"{name}{suffix}": FIELD_BOOSTS.get(name, 1.0) for name in ENGLISH_FIELDS for suffix in ("", "_es")
+    }
+    parser = qparser.MultifieldParser(
+        list(TEXT_FIELDS), schema, fieldboosts=boosts, group=qparser.OrGroup.factory(ALL_WORDS_BONUS)
+    )
     try:
         parsed = parser.parse(text)
         if not _has_errors(parsed):
@@ -544,6 +560,23 @@ def _parse(text: str, schema: fields.Schema) -> query.Query | None:
         pass
     words = " ".join(word.lower() for word in _plain_words(text))
     return parser.parse(words) if words else None
+
+
+def _unknown_words(searcher: Searcher, text: str) -> list[str]:
+    """The words no story has, as written or in any form (stemmed); common words and short ones never."""
+    reader = searcher.reader()
+    unknown = []
+    for word in _plain_words(text):
+        if len(word) < 3 or reader.frequency("words", word):
+            continue
+        stems = [
+            (name, token.text)
+            for name in ("body", "body_es")
+            for token in searcher.schema[name].analyzer(word)
+        ]
+        if stems and not any(reader.frequency(name, stem) for name, stem in stems):
+            unknown.append(word)  # (no stems at all: a stop word, which is a real word)
+    return unknown
 
 
 def _has_errors(parsed: query.Query) -> bool:

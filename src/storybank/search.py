@@ -17,11 +17,14 @@ from functools import cache
 from importlib import resources
 
 import yaml
+from spellchecker import SpellChecker
 
 from storybank.models import Story
 from storybank.taxonomy import ContentWarning, Taxonomy
 
 WORDS_PER_MINUTE = 200
+PHRASE_WEIGHT = 2.0  # a theme or warning named in the query, against the words' own scores
+PHRASE_WORD_WEIGHT = 0.75  # each word of a matched phrase past the first adds this to its boost
 
 
 @dataclass(frozen=True)
@@ -72,42 +75,76 @@ def _words(text: str) -> str:
     return " " + " ".join(re.findall(r"[\w']+", text.lower())) + " "
 
 
-def phrase_boosts(
-    text: str, entries: list[ContentWarning], *, skip: frozenset[str] = frozenset()
-) -> dict[str, float]:
-    """The vocabulary entries the text names (by id, label or phrase); longer phrases weigh more."""
-    said = _words(text)
-    boosts: dict[str, float] = {}
-    for entry in entries:
-        if entry.id in skip:
-            continue
-        phrases = {entry.id.replace("-", " "), *(label.lower() for label in entry.labels.values())}
-        phrases.update(p for ps in entry.phrases.values() for p in ps)
-        longest = max((len(p.split()) for p in phrases if _words(p) in said), default=0)
-        if longest:
-            boosts[entry.id] = 1.0 + 0.75 * (longest - 1)
-    return boosts
-
-
 @cache
 def _synonyms() -> dict[str, tuple[str, ...]]:
     text = resources.files("storybank").joinpath("data/synonyms.yaml").read_text(encoding="utf-8")
     return {str(name): tuple(words) for name, words in yaml.safe_load(text).items()}
 
 
-def synonym_words(text: str) -> tuple[str, ...]:
-    """The words stories use for the brand and street names in `text` ("suboxone" → buprenorphine)."""
-    said = _words(text)
-    found: dict[str, None] = {}
-    for name, words in _synonyms().items():
-        if f" {name} " in said:
-            found.update(dict.fromkeys(words))
-    return tuple(found)
+@cache
+def _dictionary(language: str) -> SpellChecker:
+    # Word lists from pyspellchecker (loaded only when a query has a word no story knows).
+    return SpellChecker(language=language if language in ("en", "es") else "en")
 
 
-def theme_boosts(text: str, taxonomy: Taxonomy) -> dict[str, float]:
-    return phrase_boosts(text, list(taxonomy.themes))
+def _phrase_table(entries: list[ContentWarning]) -> dict[str, list[tuple[str, int]]]:
+    """Each entry's id, labels and phrases, normalised once: {id: [(" words ", number of words)]}."""
+    table = {}
+    for entry in entries:
+        phrases = {entry.id.replace("-", " "), *(label.lower() for label in entry.labels.values())}
+        phrases.update(p for ps in entry.phrases.values() for p in ps)
+        table[entry.id] = [(_words(p), len(p.split())) for p in phrases]
+    return table
 
 
-def warning_boosts(text: str, taxonomy: Taxonomy, excluded: frozenset[str]) -> dict[str, float]:
-    return phrase_boosts(text, list(taxonomy.warnings), skip=excluded)
+class QueryVocabulary:
+    """What storybank knows about the words a specialist types: the taxonomy's phrases, brand and street
+    names, and every word of both (built once per bank; the taxonomy is long)."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self._themes = _phrase_table(list(taxonomy.themes))
+        self._warnings = _phrase_table(list(taxonomy.warnings))
+        phrases = [p for table in (self._themes, self._warnings) for ps in table.values() for p, _ in ps]
+        self.words = frozenset(" ".join([*phrases, *_synonyms()]).split())
+
+    def theme_boosts(self, text: str) -> dict[str, float]:
+        """The themes the text names (by id, label or everyday phrase); longer phrases weigh more."""
+        return _boosts(_words(text), self._themes, frozenset())
+
+    def warning_boosts(self, text: str, excluded: frozenset[str]) -> dict[str, float]:
+        """The content warnings the text names, except those the user left out."""
+        return _boosts(_words(text), self._warnings, excluded)
+
+    def misspelt(self, text: str, candidates: list[str], language: str | None) -> list[str]:
+        """Those of `candidates` (words of `text`) that are no word of the text's language, nor of the
+        taxonomy: typos, then. A real word is never "corrected" into another."""
+        candidates = [word for word in candidates if word not in self.words]
+        if not candidates:
+            return []
+        if language is None:  # the language most of the query's words belong to
+            said = _words(text).split()
+            counts = {lang: len(_dictionary(lang).known(said)) for lang in ("en", "es")}
+            language = max(counts, key=lambda lang: counts[lang])
+        real = _dictionary(language).known(candidates)
+        return [word for word in candidates if word not in real]
+
+    @staticmethod
+    def expansions(text: str) -> tuple[str, ...]:
+        """The words stories use for the brand and street names in `text` ("suboxone" → buprenorphine)."""
+        said = _words(text)
+        found: dict[str, None] = {}
+        for name, words in _synonyms().items():
+            if f" {name} " in said:
+                found.update(dict.fromkeys(words))
+        return tuple(found)
+
+
+def _boosts(said: str, table: dict[str, list[tuple[str, int]]], skip: frozenset[str]) -> dict[str, float]:
+    boosts: dict[str, float] = {}
+    for entry_id, phrases in table.items():
+        if entry_id in skip:
+            continue
+        longest = max((length for phrase, length in phrases if phrase in said), default=0)
+        if longest:
+            boosts[entry_id] = PHRASE_WEIGHT * (1.0 + PHRASE_WORD_WEIGHT * (longest - 1))
+    return boosts
