@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,3 +56,26 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the expected golden files from what the code makes now (then review the diff)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def needs(component: str, available: bool, how: str) -> None:
+    """Skip a test whose component is missing — except under CI, where a skip would hide a failure."""
+    if available:
+        return
+    message = f"{component} is not installed ({how})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}: CI must run every test")
+    pytest.skip(message)

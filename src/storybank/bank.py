@@ -9,8 +9,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from storybank import store
 from storybank.checks import consent_findings
@@ -23,6 +24,7 @@ from storybank.errors import (
     StorybankError,
     UnknownTermError,
 )
+from storybank.handouts import Format, Handout, Paper, printlog, render_handout
 from storybank.index import IndexUnavailable, Query, RawResult, Report, StoryIndex
 from storybank.models import Language, Purpose, Story
 from storybank.scaffold import new_story_text
@@ -137,6 +139,75 @@ class StoryBank:
             self.root, story_id, new_story_text(story_id, title=title, language=language)
         )
 
+    # -- handouts --------------------------------------------------------------------------------
+
+    def handout(
+        self,
+        story_ids: Sequence[str],
+        *,
+        format: str = "html",
+        paper: str = "a4",
+        max_words: int | None = None,
+        handout_id: str | None = None,
+    ) -> Handout:
+        """Render a handout of these stories (one, or a packet) in memory; nothing is written or logged.
+
+        Every story must be usable for `handout` today, else ConsentRefusedError names it and why.
+        """
+        ids = list(story_ids)
+        if not ids:
+            raise StorybankError("a handout needs at least one story id")
+        repeated = sorted({story_id for story_id in ids if ids.count(story_id) > 1})
+        if repeated:
+            raise StorybankError(f"story '{repeated[0]}' is listed twice: name each story once")
+        if max_words is not None and max_words < 1:
+            raise StorybankError(f"--max-words must be at least 1 (got {max_words})")
+        stories = [self.get(story_id, purpose=Purpose.HANDOUT) for story_id in ids]
+        return render_handout(
+            stories,
+            bank_root=self.root,
+            settings=self.settings,
+            taxonomy=self.taxonomy,
+            printed_on=self.today,
+            format=_choice(Format, format, "format"),
+            paper=_choice(Paper, paper, "paper size"),
+            max_words=max_words,
+            handout_id=handout_id,
+        )
+
+    def write_handout(
+        self,
+        story_ids: Sequence[str],
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        paper: str = "a4",
+        max_words: int | None = None,
+    ) -> Handout:
+        """Render a handout, record it in the print log, then write the whole file (never half of one).
+
+        The format comes from `format`, else from the file's extension (.md, .html, .pdf).
+        """
+        target = Path(path)
+        chosen = format or _format_of(target)
+        if not target.parent.is_dir():
+            raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
+        if target.is_dir():
+            raise StorybankError(f"cannot write {target}: it is a folder; give a file name")
+        handout = self.handout(story_ids, format=chosen, paper=paper, max_words=max_words)
+        self.record_print(handout)
+        store.atomic_write(target, handout.data, overwrite=True)
+        return handout
+
+    def record_print(self, handout: Handout) -> None:
+        """Log a handout as printed (story ids, consent dates, handout id; never a file name or reader).
+
+        Consent is checked once more at this edge, so a story withdrawn while it rendered is refused.
+        """
+        for story in handout.content.stories:
+            self.get(story.id, purpose=Purpose.HANDOUT)
+        printlog.append(self.root, handout.print_record(dt.datetime.now(dt.UTC)))
+
     # -- search ----------------------------------------------------------------------------------
 
     def index(self, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
@@ -155,12 +226,13 @@ class StoryBank:
         offset: int = 0,
         facets: bool = True,
         fuzzy: bool = True,
+        purpose: Purpose = Purpose.SHARE,
     ) -> SearchResult:
         """Stories usable for sharing today that match, best first; every hit re-checked at its file.
 
         With `fuzzy` (the default), a word no story knows (as typed or in any form) is searched with its
         suggested correction added; `suggestion` shows the corrected text. `facets=False` skips
-        counting the themes of all matches.
+        counting the themes of all matches. `purpose=Purpose.HANDOUT` finds stories to print instead.
         """
         self._known(themes, exclude_warnings)
         excluded = frozenset(exclude_warnings)
@@ -173,7 +245,7 @@ class StoryBank:
             any_theme=any_theme,
             exclude_warnings=tuple(sorted(excluded)),
             language=language,
-            purpose=Purpose.SHARE,
+            purpose=purpose,
             on=self.today,
         )
         raw, hits = self._search_served(request, limit=max(0, limit), offset=max(0, offset), facets=facets)
@@ -190,6 +262,7 @@ class StoryBank:
                 offset=offset,
                 facets=facets,
                 fuzzy=False,
+                purpose=purpose,
             )
             return SearchResult(text, wider.total, wider.hits, wider.facets, suggestion)
         return SearchResult(text, raw.total, hits, raw.facets, suggestion)
@@ -291,3 +364,26 @@ class StoryBank:
             return store.read_story(path, self.taxonomy)
         except StorybankError:
             return None
+
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def _choice(kind: type[_Choice], value: str, what: str) -> _Choice:
+    try:
+        return kind(value.lower())
+    except ValueError:
+        raise StorybankError(
+            f"unknown {what} '{value}' (choose from: {', '.join(member.value for member in kind)})"
+        ) from None
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    known = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "pdf": "pdf"}
+    if suffix not in known:
+        raise StorybankError(
+            f"cannot tell the handout format from '{path.name}': end the name in .md, .html or .pdf, "
+            "or pass --format"
+        )
+    return known[suffix]

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -238,28 +238,38 @@ def new(ctx: click.Context, story_id: str, title: str | None, language: str) -> 
     click.echo(f"created {display(path)}: fill in every field and the story, then run storybank check")
 
 
+def search_filters(command: Callable[..., None]) -> Callable[..., None]:
+    """The filters `search` and `handout --search` share."""
+    options = [
+        click.option(
+            "--theme",
+            "themes",
+            multiple=True,
+            metavar="THEME",
+            help="Only stories with this theme (repeat: all of them, or any with --any-theme).",
+        ),
+        click.option("--any-theme", is_flag=True, help="Stories with any of the --theme themes."),
+        click.option(
+            "--exclude-warning",
+            "exclude_warnings",
+            multiple=True,
+            metavar="WARNING",
+            help="Leave out stories with this content warning (may repeat).",
+        ),
+        click.option(
+            "--language",
+            type=click.Choice([lang.value for lang in Language]),
+            help="Only stories told in this language.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("text", default="")
-@click.option(
-    "--theme",
-    "themes",
-    multiple=True,
-    metavar="THEME",
-    help="Only stories with this theme (repeat: all of them, or any with --any-theme).",
-)
-@click.option("--any-theme", is_flag=True, help="Stories with any of the --theme themes.")
-@click.option(
-    "--exclude-warning",
-    "exclude_warnings",
-    multiple=True,
-    metavar="WARNING",
-    help="Leave out stories with this content warning (may repeat).",
-)
-@click.option(
-    "--language",
-    type=click.Choice([lang.value for lang in Language]),
-    help="Only stories told in this language.",
-)
+@search_filters
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @json_option
@@ -322,6 +332,80 @@ def similar(ctx: click.Context, story_id: str, limit: int, as_json: bool) -> Non
         return
     for hit in hits:
         click.echo(f"{hit.story.id}  {hit.story.title}  [{', '.join(hit.story.themes)}]")
+
+
+@cli.command()
+@click.argument("story_ids", metavar="[ID]...", nargs=-1)
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write; its extension (.md, .html, .pdf) gives the format.",
+)  # fmt: skip
+@click.option(
+    "--format", "format_", type=click.Choice(["md", "html", "pdf"]), help="Format (default: from -o)."
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--max-words", type=click.IntRange(1), help="Shorten each story at a paragraph boundary.")
+@click.option("--search", "search_text", metavar="TEXT", help="Make a packet of the best matches instead.")
+@search_filters
+@click.option(
+    "--limit", type=click.IntRange(1, 20), default=3, show_default=True, help="Stories for --search."
+)
+@json_option
+@click.pass_context
+def handout(
+    ctx: click.Context,
+    story_ids: tuple[str, ...],
+    output: Path,
+    format_: str | None,
+    paper: str,
+    max_words: int | None,
+    search_text: str | None,
+    themes: tuple[str, ...],
+    any_theme: bool,
+    exclude_warnings: tuple[str, ...],
+    language: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Write a printable handout of one story, or a packet of several, and log it as printed.
+
+    Every story must be agreed for handouts today; if one is not, nothing is written.
+    Examples: storybank handout back-to-the-kitchen -o kitchen.pdf;
+    storybank handout --search "relapse" --theme hope --limit 3 -o packet.html
+    """
+    bank = _open_bank(ctx)
+    if search_text is not None and story_ids:
+        raise click.UsageError("give story ids or --search, not both")
+    if search_text is not None:
+        found = bank.search(
+            search_text,
+            themes=themes,
+            any_theme=any_theme,
+            exclude_warnings=exclude_warnings,
+            language=language,
+            limit=limit,
+            purpose=Purpose.HANDOUT,
+        )
+        story_ids = tuple(hit.story.id for hit in found.hits)
+        if not story_ids:
+            raise StorybankError(f"no story agreed for handouts matches '{search_text}' with these filters")
+    elif not story_ids:
+        raise click.UsageError("name at least one story id, or use --search")
+    made = bank.write_handout(story_ids, output, format=format_, paper=paper, max_words=max_words)
+    summary = {
+        "handout_id": made.id,
+        "format": str(made.format),
+        "stories": [story.id for story in made.content.stories],
+        "file": str(output),
+    }
+    if as_json:
+        _print_json(summary)
+        return
+    click.echo(
+        f"handout {made.id} written to {output} ({len(summary['stories'])} stor"
+        f"{'y' if len(summary['stories']) == 1 else 'ies'}: {', '.join(summary['stories'])}); "
+        "recorded in the print log"
+    )
 
 
 @cli.command("index")

@@ -189,12 +189,13 @@ def create_story_file(folder: Path, story_id: str, text: str) -> Path:
     return path
 
 
-def atomic_write(path: Path, text: str, *, overwrite: bool) -> None:
-    """Write the whole text or nothing: a temp file in the same folder, then rename (or link)."""
+def atomic_write(path: Path, content: str | bytes, *, overwrite: bool) -> None:
+    """Write the whole content or nothing: a temp file in the same folder, then rename (or link)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, 0o644)

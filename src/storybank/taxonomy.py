@@ -80,6 +80,12 @@ class Taxonomy(_Entry):
                 return theme
         raise KeyError(theme_id)
 
+    def warning(self, warning_id: str) -> ContentWarning:
+        for warning in self.warnings:
+            if warning.id == warning_id:
+                return warning
+        raise KeyError(warning_id)
+
     def with_extra_themes(self, extra: dict[str, dict[str, Any]]) -> Taxonomy:
         """This vocabulary plus a bank's own themes (raises ValueError on a clash or a bad entry)."""
         clashes = sorted(set(extra) & self.theme_ids)
