@@ -52,7 +52,7 @@ def test_handout_holds_what_a_peer_needs(bank: StoryBank) -> None:
     note = text.index("Content note:")
     assert note < text.index("I burned the rice")  # the warning comes before the story
     assert "This story talks about overdose." in text
-    assert "Told by Rosa · age 30–39 · in recovery since 2016" in text
+    assert "Told by Rosa · age 30\N{EN DASH}39 · in recovery since 2016" in text
     assert "## What helped me\n\n- a Saturday group where nobody had to talk" in text
     assert "consent valid until 2027-03-02" in text
     assert "It is not clinical advice." in text
@@ -75,9 +75,11 @@ def test_missing_settings_show_a_placeholder_for_the_curator(bank: StoryBank) ->
     assert "[Crisis lines not set:" in text
 
 
-def test_story_without_handout_consent_writes_nothing(bank: StoryBank, bank_dir: Path, tmp_path: Path) -> None:
+def test_story_without_handout_consent_writes_nothing(
+    bank: StoryBank, bank_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "out.html"
-    with pytest.raises(ConsentRefusedError, match="quiet-story.*did not agree to 'handout'"):
+    with pytest.raises(ConsentRefusedError, match=r"quiet-story.*did not agree to 'handout'"):
         bank.write_handout(["kitchen-story", "quiet-story"], target)
     assert not target.exists()
     assert print_log(bank_dir) == []
@@ -93,7 +95,9 @@ def test_story_withdrawn_yesterday_writes_nothing(
     assert not target.exists()
 
 
-def test_print_log_records_ids_and_dates_never_the_file(bank: StoryBank, bank_dir: Path, tmp_path: Path) -> None:
+def test_print_log_records_ids_and_dates_never_the_file(
+    bank: StoryBank, bank_dir: Path, tmp_path: Path
+) -> None:
     made = bank.write_handout(["kitchen-story"], tmp_path / "for-maria.md")
     [line] = print_log(bank_dir)
     assert line["handout_id"] == made.id
@@ -140,7 +144,9 @@ def test_anonymous_teller_is_never_named(write_story: WriteStory, bank_dir: Path
 
 
 def test_pseudonym_is_marked_as_one(write_story: WriteStory, bank_dir: Path) -> None:
-    write_story("kitchen-story", **{"storyteller.attribution": "pseudonym", "storyteller.display_name": "Lark"})
+    write_story(
+        "kitchen-story", **{"storyteller.attribution": "pseudonym", "storyteller.display_name": "Lark"}
+    )
     text = StoryBank.open(bank_dir, as_of=TODAY).handout(["kitchen-story"], format="md").text
     assert "Told by Lark (a pseudonym)" in text
 
