@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,13 +68,3 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
-
-
-def needs(component: str, available: bool, how: str) -> None:
-    """Skip a test whose component is missing — except under CI, where a skip would hide a failure."""
-    if available:
-        return
-    message = f"{component} is not installed ({how})"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message}: CI must run every test")
-    pytest.skip(message)

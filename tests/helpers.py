@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,3 +78,13 @@ class Result:
     code: int
     out: str
     err: str
+
+
+def needs(component: str, available: bool, how: str) -> None:
+    """Skip a test whose component is missing — except under CI, where a skip would hide a failure."""
+    if available:
+        return
+    message = f"{component} is not installed ({how})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}: CI must run every test")
+    pytest.skip(message)

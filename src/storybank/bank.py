@@ -356,8 +356,8 @@ class StoryBank:
             if warning not in self.taxonomy.warning_ids:
                 raise UnknownTermError("content warning", warning, self.taxonomy.suggest_warning(warning))
 
-    def _story_files(self) -> dict[str, Path]:
-        return {path.stem: path for path in store.story_files(self.root) if store.is_story_id(path.stem)}
+    def _story_files(self) -> dict[str, os.DirEntry[str]]:
+        return store.story_entries(self.root)
 
     def _load_or_none(self, path: Path) -> Story | None:
         try:

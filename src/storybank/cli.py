@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -315,7 +316,7 @@ def search(
         )
         out.print(escape(hit.story.summary))
         if hit.snippet:
-            out.print("  " + escape(hit.snippet).replace("**", ""), style="dim")
+            out.print("  " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(hit.snippet)))
         out.print(f"Themes: {', '.join(hit.story.themes)}")
 
 

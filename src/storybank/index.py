@@ -13,18 +13,19 @@ import datetime as dt
 import fcntl
 import gc
 import logging
+import os
 import re
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import analysis, fields, highlight, index, qparser, query, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
+from whoosh.searching import Hit, Results, Searcher
 
 from storybank.errors import IndexBusyError
 from storybank.models import Language, Purpose, Story
@@ -38,6 +39,7 @@ ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
 TEXT_FIELDS = ENGLISH_FIELDS + tuple(f"{name}_es" for name in ENGLISH_FIELDS)
 BULK_STORIES = 500  # from this many changed stories on, the writer uses two processes (2x faster)
 SNIPPET_CHARS = 300
+TIE_MARGIN = 10  # extra hits asked of Whoosh, so ties at the page's end can be ordered by id
 # Ranking (tuned with benchmarks/relevance.py): a word in the title or summary counts more than in the body.
 FIELD_BOOSTS = {"title": 3.0, "summary": 1.5}
 ALL_WORDS_BONUS = 0.9  # Whoosh's OrGroup factor: stories with more of the query's words rank higher
@@ -45,6 +47,7 @@ TEXT_LENGTH_DAMPING = 0.5
 SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
 SYNONYM_WEIGHT = 0.8  # a brand or street name's generic word counts a little less than the word typed
 _NEVER = 99991231
+StoryFile = Path | os.DirEntry[str]  # a story file, as a path or as a folder listing's entry
 
 
 def _schema() -> fields.Schema:
@@ -75,7 +78,7 @@ def _schema() -> fields.Schema:
     )
 
 
-def fingerprint(path: Path) -> str:
+def fingerprint(path: StoryFile) -> str:
     st = path.stat()
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
@@ -112,7 +115,7 @@ def _distinct_words(story: Story) -> str:
     return " ".join(dict.fromkeys(_WORD.findall(f"{story.title} {story.summary} {story.body}".lower())))
 
 
-def _fingerprints_of(files: dict[str, Path]) -> dict[str, str]:
+def _fingerprints_of(files: Mapping[str, StoryFile]) -> dict[str, str]:
     prints = {}
     for story_id, path in files.items():
         with contextlib.suppress(FileNotFoundError):  # deleted since the folder was listed
@@ -128,11 +131,12 @@ def _stored_fingerprints(reader: IndexReader) -> dict[str, str]:
     return {ids[docnum]: prints[docnum] for docnum in reader.all_doc_ids()}
 
 
-def _score(key: object) -> float:
-    # Sorted by (score, id), Whoosh gives each hit its sort key, with the score negated.
-    if isinstance(key, tuple):
-        return -float(key[0])
-    return float(key or 0.0)  # type: ignore[arg-type]
+def _highlighting(results: Results) -> list[Hit]:
+    """The hits, set to make snippets of whole sentences with the matched words in **bold**."""
+    results.fragmenter = _SentencesAround(maxchars=SNIPPET_CHARS)
+    results.formatter = _MarkFormatter()
+    # Not list(results): that asks len(results), which runs the whole query again to count.
+    return [results[number] for number in range(results.scored_length())]
 
 
 def _close_all(searchers: list[Searcher]) -> None:
@@ -192,7 +196,9 @@ class StoryIndex:
         self._open: list[Searcher] = []  # the warm searcher, if any; a list so the finalizer sees changes
         self._known: dict[str, str] = {}  # id → fingerprint, as the warm searcher's generation holds them
         self._checked_at: float | None = None
-        self._allowed_docs: dict[tuple[dt.date, Purpose], frozenset[int]] = {}  # for the warm searcher
+        # Document sets kept for the warm searcher: consent per (day, purpose), and per theme or warning.
+        self._allowed_docs: dict[tuple[dt.date, Purpose], frozenset[int]] = {}
+        self._term_docs: dict[tuple[str, str], frozenset[int]] = {}
         weakref.finalize(self, _close_all, self._open)
 
     def close(self) -> None:
@@ -203,7 +209,7 @@ class StoryIndex:
 
     def ensure_current(
         self,
-        files: Callable[[], dict[str, Path]],
+        files: Callable[[], Mapping[str, StoryFile]],
         load: Callable[[Path], Story | None],
         *,
         max_age: float = 0.0,
@@ -216,7 +222,8 @@ class StoryIndex:
         now = time.monotonic()
         if self._checked_at is not None and now - self._checked_at < max_age:
             return None
-        current = _fingerprints_of(files())
+        listed = files()
+        current = _fingerprints_of(listed)
         try:
             self._searcher()
         except IndexUnavailable:
@@ -225,13 +232,13 @@ class StoryIndex:
             if self._known == current:
                 self._checked_at = now
                 return None
-        report = self._update(current, files(), load, rebuild=False, progress=None)
+        report = self._update(current, listed, load, rebuild=False, progress=None)
         self._checked_at = now
         return report
 
     def update(
         self,
-        files: dict[str, Path],
+        files: Mapping[str, StoryFile],
         load: Callable[[Path], Story | None],
         *,
         rebuild: bool = False,
@@ -243,7 +250,7 @@ class StoryIndex:
     def _update(
         self,
         current: dict[str, str],
-        files: dict[str, Path],
+        files: Mapping[str, StoryFile],
         load: Callable[[Path], Story | None],
         *,
         rebuild: bool,
@@ -270,7 +277,7 @@ class StoryIndex:
         ix: index.Index,
         changed: list[str],
         gone: list[str],
-        files: dict[str, Path],
+        files: Mapping[str, StoryFile],
         current: dict[str, str],
         load: Callable[[Path], Story | None],
         report: Report,
@@ -284,7 +291,7 @@ class StoryIndex:
                 writer.delete_by_term("id", story_id)
                 report.removed.append(story_id)
             for done, story_id in enumerate(changed, 1):
-                story = load(files[story_id])
+                story = load(Path(files[story_id]))
                 if story is None:  # the file is broken now: it leaves the index
                     writer.delete_by_term("id", story_id)
                 else:
@@ -348,6 +355,7 @@ class StoryIndex:
         self._open[:] = [ix.searcher()]
         self._known = _stored_fingerprints(self._open[0].reader())
         self._allowed_docs.clear()
+        self._term_docs.clear()
         return self._open[0]
 
     @contextlib.contextmanager
@@ -382,40 +390,84 @@ class StoryIndex:
         clauses += [query.Term("themes", t, boost=b) for t, b in request.theme_boosts.items()]
         clauses += [query.Term("warnings", w, boost=b) for w, b in request.warning_boosts.items()]
         user_query: query.Query = query.Or(clauses) if clauses else query.Every()
-        allowed = set(self._allowed(searcher, request))  # Whoosh takes a set, not a frozenset, as filter
-        if request.themes:
-            terms = [query.Term("themes", theme) for theme in request.themes]
-            chosen = query.Or(terms) if request.any_theme else query.And(terms)
-            allowed.intersection_update(searcher.docs_for_query(chosen))
-        if request.language:
-            allowed.intersection_update(searcher.docs_for_query(query.Term("language", request.language)))
         unknown = _unknown_words(searcher, request.text)
-        if not allowed:  # Whoosh reads an empty filter set as "no filter": nothing may be found
+        matched = self._matched(searcher, request, user_query)
+        if not matched:  # (and Whoosh would read an empty filter set as "no filter")
             return RawResult(0, [], {}, unknown)
-        mask = (
-            query.Or([query.Term("warnings", w) for w in request.exclude_warnings])
-            if request.exclude_warnings
-            else None
-        )
-        # Ties break by id, so the order never depends on where a story sits in the index.
-        results = searcher.search(
-            user_query,
-            filter=allowed,
-            mask=mask,
-            limit=offset + limit if limit else 1,
-            sortedby=sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("id")]),
-            groupedby={"themes": sorting.FieldFacet("themes", allow_overlap=True)} if facets else None,
-            terms=True,  # snippets from the stored positions of the matched words
-        )
-        results.fragmenter = _SentencesAround(maxchars=SNIPPET_CHARS)
-        results.formatter = _MarkFormatter()
+        counts = self._theme_counts(searcher, matched) if facets else {}
+        page = self._page(searcher, user_query, matched, clauses, limit=limit, offset=offset)
         hits = []
-        for hit in results[offset : offset + limit] if limit else []:
+        for hit in page.hits:  # snippets only for the hits shown: each costs a few milliseconds
             field_name = "body_es" if hit.get("language") == "es" else "body"
             snippet = hit.highlights(field_name, top=2) or _opening(hit.get(field_name, ""))
-            hits.append(RawHit(hit["id"], _score(hit.score), snippet, tuple(_split(hit["themes"]))))
-        counts = {str(k): len(v) for k, v in results.groups("themes").items()} if facets else {}
-        return RawResult(len(results), hits, counts, unknown)
+            hits.append(RawHit(hit["id"], page.scores[hit.docnum], snippet, tuple(_split(hit["themes"]))))
+        return RawResult(len(matched), hits, counts, unknown)
+
+    def _matched(self, searcher: Searcher, request: Query, user_query: query.Query) -> set[int]:
+        """Every document the query matches that consent and the filters allow (unscored: cheap)."""
+        matched = set(self._allowed(searcher, request))
+        if request.themes:
+            terms = [query.Term("themes", theme) for theme in request.themes]
+            matched.intersection_update(
+                searcher.docs_for_query(query.Or(terms) if request.any_theme else query.And(terms))
+            )
+        if request.language:
+            matched.intersection_update(searcher.docs_for_query(query.Term("language", request.language)))
+        if request.exclude_warnings:
+            for warning in request.exclude_warnings:
+                matched.difference_update(self._docs_with(searcher, "warnings", warning))
+        if not isinstance(user_query, query.Every):
+            matched.intersection_update(searcher.docs_for_query(user_query))
+        return matched
+
+    def _page(
+        self,
+        searcher: Searcher,
+        user_query: query.Query,
+        matched: set[int],
+        clauses: list[query.Query],
+        *,
+        limit: int,
+        offset: int,
+    ) -> _Page:
+        """The hits from `offset` to `offset + limit`, best first; ties broken by story id.
+
+        Whoosh keeps the top N by score; N grows until the scores at the page's end are all in, so a
+        tie across the cut is still ordered by id.
+        """
+        wanted = offset + limit
+        if not wanted:
+            return _Page([], {})
+        if not clauses:  # no words: every story scores the same, so the order is the id's
+            ranked = searcher.search(
+                query.Every(), filter=matched, limit=wanted, sortedby=sorting.FieldFacet("id"), terms=True
+            )
+            found = _highlighting(ranked)
+            return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found})
+        size = wanted + TIE_MARGIN
+        while True:
+            found = _highlighting(searcher.search(user_query, filter=matched, limit=size, terms=True))
+            if len(found) < size or found[-1].score < found[wanted - 1].score:
+                break
+            size *= 2
+        ids = searcher.reader().column_reader("id", translate=True)
+        found.sort(key=lambda hit: (-hit.score, ids[hit.docnum]))
+        return _Page(found[offset:wanted], {hit.docnum: float(hit.score) for hit in found})
+
+    def _theme_counts(self, searcher: Searcher, matched: set[int]) -> dict[str, int]:
+        """How many matches carry each theme (the theme's documents are kept per searcher)."""
+        counts = {}
+        for theme in searcher.reader().field_terms("themes"):
+            count = len(matched.intersection(self._docs_with(searcher, "themes", theme)))
+            if count:
+                counts[str(theme)] = count
+        return counts
+
+    def _docs_with(self, searcher: Searcher, field_name: str, value: str) -> frozenset[int]:
+        key = (field_name, value)
+        if key not in self._term_docs:
+            self._term_docs[key] = frozenset(searcher.docs_for_query(query.Term(field_name, value)))
+        return self._term_docs[key]
 
     def _allowed(self, searcher: Searcher, request: Query) -> frozenset[int]:
         """The documents the consent filter lets through, computed once per searcher, day and purpose."""
@@ -487,6 +539,14 @@ class StoryIndex:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass
+class _Page:
+    """The hits of one page (ready to highlight), and every ranked hit's score by document."""
+
+    hits: list[Hit]
+    scores: dict[int, float]
 
 
 class IndexUnavailable(Exception):

@@ -86,7 +86,7 @@ def to_html(content: HandoutContent, env: jinja2.Environment, *, bank_root: Path
 
 def to_pdf(page: str) -> bytes:
     try:
-        import weasyprint
+        import weasyprint  # optional: storybank[pdf]
     except ImportError:
         raise StorybankError(
             "PDF handouts need WeasyPrint: pip install 'storybank[pdf]' (or choose md or html)"
