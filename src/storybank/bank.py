@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from storybank import store
-from storybank.checks import consent_findings
+from storybank.checks import story_findings
 from storybank.consent import Decision, may_use
 from storybank.errors import (
     BankNotFoundError,
@@ -116,7 +116,7 @@ class StoryBank:
         problems = list(scan.problems)
         for story in scan.stories:
             path = store.story_path(self.root, story.id)
-            problems.extend(consent_findings(story, store.display(path), self.today))
+            problems.extend(story_findings(story, store.display(path), store.read_text(path), self.today))
         return sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule))
 
     def theme_counts(self) -> dict[str, ThemeCount]:

@@ -231,6 +231,16 @@ class Consent(_Model):
         return value
 
 
+class AcceptedFinding(_Model):
+    """A curator's reviewed decision to keep what one check found in this story (see docs/checks.md)."""
+
+    rule: Annotated[str, Field(pattern=r"^[a-z]+(?:\.[a-z-]+)+$")]
+    note: Annotated[str, Field(min_length=3, max_length=300)]
+    by: Text
+    date: Date
+    text: str | None = None  # when set, only findings whose message holds this text are accepted
+
+
 class FrontMatter(_Model):
     """Everything above the story's text: the contract of docs/story-format.md."""
 
@@ -244,6 +254,7 @@ class FrontMatter(_Model):
     storyteller: Storyteller
     what_helped: list[Text] = []
     consent: Consent
+    accepted: list[AcceptedFinding] = []
 
     @model_validator(mode="after")
     def _minor_needs_guardian_form(self) -> FrontMatter:

@@ -106,6 +106,11 @@ def load_story(folder: Path, story_id: str, taxonomy: Taxonomy) -> Story:
     return read_story(path, taxonomy)
 
 
+def read_text(path: Path) -> str:
+    """A story file's text, normalised as stories are parsed (BOM and CRLF removed)."""
+    return frontmatter.normalise(path.read_bytes().decode("utf-8"))
+
+
 def read_story(path: Path, taxonomy: Taxonomy) -> Story:
     """Load one story file, or raise StoryFileError with every problem found in it."""
     name = display(path)

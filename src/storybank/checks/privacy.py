@@ -1,0 +1,171 @@
+"""`privacy.contact` and `privacy.name`: details that could identify someone who chose not to be.
+
+No language model can be installed here, so names are found by heuristics aimed at precision: the parts
+of the teller's consented name, self-introductions ("my name is …"), and capitalised pairs whose first
+word is a common given name and whose second is not a place, organisation or calendar word.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from storybank.checks.passages import Context, Finding
+from storybank.models import Attribution
+
+CONTACT = "privacy.contact"
+NAME = "privacy.name"
+
+_STREET_WORDS = (
+    r"Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Drive|Dr\.?|Boulevard|Blvd\.?|Court|Ct\.?|Place|Pl\.?"
+    r"|Way|Terrace|Circle|Highway|Hwy\.?|Parkway|Pkwy\.?|Square|Trail"
+)
+_CONTACTS: list[tuple[str, re.Pattern[str]]] = [
+    ("an email address", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)),
+    (
+        "a web address",
+        re.compile(
+            r"\bhttps?://\S+|\bwww\.[\w-]+\.\S+|\b[\w-]+\.(?:com|org|net|info|io|me|co|us|edu|gov)(?:/\S*)?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "a phone number",
+        re.compile(
+            r"(?<![\w/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w/-])"
+            r"|(?<![\w/$-])\d{3}-\d{4}(?![\w/-])|(?<!\w)\+\d{1,3}(?:[\s.-]?\d{2,4}){2,4}(?!\w)"
+        ),
+    ),
+    (
+        "a street address",
+        re.compile(
+            rf"\b\d{{1,5}}(?:\s+[NSEW]\.?)?(?:\s+[A-Z][a-z]+){{1,3}}\s+(?:{_STREET_WORDS})(?![\w])"
+            r"|\b(?:[Cc]alle|[Aa]venida|[Aa]v\.|[Cc]arrera|[Pp]aseo)\s+(?:[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+\s+){1,3}"
+            r"(?:n\.?º\s*|#\s*|No\.?\s*)?\d{1,5}\b"
+        ),
+    ),
+]
+
+# Capitalised words that make a pair something other than a person's name.
+_NOT_SURNAMES = frozenset(
+    """Street Avenue Road Lane Drive Boulevard Court Place Way Park Church Hospital Center Centre Clinic
+    House Home School College University County City Town Village Lake River Mountain Beach Island Bay
+    Anonymous Day Eve Sunday Monday Tuesday Wednesday Thursday Friday Saturday January February March
+    April May June July August September October November December Christmas Easter Thanksgiving
+    Street's Security Services Service Department Program Group Meeting Fellowship Foundation Society
+    Bank Store Market Mall Depot Station Airport Hall Library Museum Bridge Creek Valley Hills Heights
+    Springs Falls Junior Senior Jr Sr Lord God Jesus Christ Baptist Methodist Catholic Lutheran Mission
+    Army Navy Marine Corps Guard Air Force States America York Jersey Mexico Angeles Francisco Diego
+    Antonio Vegas Rico I I'm I'd I'll I've And But Or So Then When If My Our The A An""".split()  # noqa: SIM905
+)
+# Words of respect before a first name ("Don Rigo", "Doña Carmen"): a first name, not a full name.
+_HONORIFICS = frozenset(
+    {"Don", "Doña", "Señor", "Señora", "Tío", "Tía", "Abuela", "Abuelo", "Padre", "Madre"}
+)
+_SELF_INTRODUCTION = re.compile(
+    r"\b(?:my (?:real |given |birth |actual |full )?name is|my name's|i'm called|call me|i am called|me llamo"
+    r"|mi (?:verdadero )?nombre es)\s+"
+    r"([A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+)?)",
+    re.IGNORECASE,
+)
+_PAIR = re.compile(
+    r"\b([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\s+((?:Mc|Mac|O')?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?:-[A-Z][a-z]+)?)\b"
+)
+
+
+_RELATION = re.compile(
+    r"\b(?:my|our|his|her|their)\s+(?:\w+\s+)?(?:sister|brother|mother|father|mom|dad|daughter|son|wife|"
+    r"husband|partner|boyfriend|girlfriend|fianc[eé]e?|sponsor|sponsee|counsel(?:l)?or|therapist|friend|cousin|"
+    r"aunt|uncle|niece|nephew|neighbou?r|boss|roommate|caseworker|case manager|doctor|nurse|pastor|"
+    r"grandmother|grandfather|grandma|grandpa|stepfather|stepmother|stepdad|stepmom|ex|mentor|coworker),?\s*$",
+    re.IGNORECASE,
+)
+
+
+@cache
+def given_names() -> frozenset[str]:
+    text = resources.files("storybank").joinpath("data/given_names.txt").read_text("utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
+def contacts(text: str, context: Context) -> list[Finding]:
+    found: list[Finding] = []
+    for kind, pattern in _CONTACTS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(f.start < end and start < f.end for f in found):
+                continue
+            found.append(
+                Finding(
+                    start,
+                    end,
+                    match.group(),
+                    f"{kind} ('{match.group()}') could identify or reach someone",
+                    "remove it, or replace it with a general description",
+                )
+            )
+    return sorted(found, key=lambda f: f.start)
+
+
+def names(text: str, context: Context) -> list[Finding]:
+    """Names the consented attribution does not allow."""
+    found: list[Finding] = []
+    allowed = _allowed_names(context)
+    consented = (context.display_name or "").split()
+    for match in _SELF_INTRODUCTION.finditer(text):
+        name = match.group(1)
+        if context.attribution is Attribution.ANONYMOUS or (
+            name not in allowed and name.split()[0] not in consented
+        ):
+            found.append(_name_finding(match.start(1), match.end(1), name, context, "the teller's own name"))
+        elif len(name.split()) > 1 and name not in allowed:
+            found.append(_name_finding(match.start(1), match.end(1), name, context, "the teller's full name"))
+    for match in _PAIR.finditer(text):
+        first, second = match.group(1), match.group(2)
+        full = f"{first} {second}"
+        if full in allowed or _overlaps(found, match.start(), match.end()) or first in _HONORIFICS:
+            continue
+        if first in consented and context.attribution is not Attribution.NAMED:
+            what = "the teller's surname"
+        elif (
+            second not in _NOT_SURNAMES
+            and second not in given_names()
+            and (first in given_names() or _after_relation(text, match.start()))
+        ):
+            what = "a person's full name"
+        else:
+            continue
+        found.append(_name_finding(match.start(), match.end(), full, context, what))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _after_relation(text: str, position: int) -> bool:
+    """Whether the words before `position` name a relation ("my sister", "our sponsor,")."""
+    return bool(_RELATION.search(text[max(0, position - 40) : position]))
+
+
+def _allowed_names(context: Context) -> set[str]:
+    if context.attribution is Attribution.NAMED and context.display_name:
+        return {context.display_name}
+    return set()
+
+
+def _name_finding(start: int, end: int, name: str, context: Context, what: str) -> Finding:
+    consented = {
+        Attribution.ANONYMOUS: "to stay anonymous",
+        Attribution.PSEUDONYM: f"to the pseudonym '{context.display_name}'",
+        Attribution.FIRST_NAME: f"to their first name '{context.display_name}' only",
+        Attribution.NAMED: f"to be named as '{context.display_name}'",
+    }[context.attribution]
+    return Finding(
+        start,
+        end,
+        name,
+        f"'{name}' looks like {what}; the teller agreed {consented}",
+        "remove the name or use a first name only; accept this if the person agreed to be named",
+    )
+
+
+def _overlaps(found: list[Finding], start: int, end: int) -> bool:
+    return any(f.start < end and start < f.end for f in found)
