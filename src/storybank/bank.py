@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import logging
 import os
 import re
@@ -13,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from storybank import store
+from storybank import exchange, lifecycle, store
 from storybank.checks import story_findings
 from storybank.consent import Decision, may_use
 from storybank.errors import (
@@ -21,12 +22,14 @@ from storybank.errors import (
     ConfigError,
     ConsentRefusedError,
     Problem,
+    Severity,
     StorybankError,
     UnknownTermError,
 )
 from storybank.handouts import Format, Handout, Paper, printlog, render_handout
 from storybank.index import IndexUnavailable, Query, RawResult, Report, StoryIndex
-from storybank.models import Language, Purpose, Story
+from storybank.lifecycle import Printed, ReportRow
+from storybank.models import ConsentEvent, Language, Purpose, Status, Story
 from storybank.scaffold import new_story_text
 from storybank.schema import front_matter_schema
 from storybank.search import Hit, QueryVocabulary, SearchResult
@@ -115,9 +118,12 @@ class StoryBank:
         scan = self.scan()
         problems = list(scan.problems)
         for story in scan.stories:
-            path = store.story_path(self.root, story.id)
-            problems.extend(story_findings(story, store.display(path), store.read_text(path), self.today))
+            problems.extend(self._findings(story))
         return sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule))
+
+    def _findings(self, story: Story) -> list[Problem]:
+        path = store.story_path(self.root, story.id)
+        return story_findings(story, store.display(path), store.read_text(path), self.today)
 
     def theme_counts(self) -> dict[str, ThemeCount]:
         stories = self.stories()
@@ -207,6 +213,99 @@ class StoryBank:
         for story in handout.content.stories:
             self.get(story.id, purpose=Purpose.HANDOUT)
         printlog.append(self.root, handout.print_record(dt.datetime.now(dt.UTC)))
+
+    # -- consent lifecycle -------------------------------------------------------------------------
+
+    def withdraw(
+        self, story_id: str, *, on: dt.date | None = None, by: str | None = None, note: str | None = None
+    ) -> tuple[Story, list[Printed]]:
+        """Record a withdrawal (today, or a past day it was received); return the story and every
+        handout printed with it, so the copies can be asked back."""
+        story = lifecycle.withdraw(
+            self._path(story_id), self.taxonomy, on=on or self.today, today=self.today, by=_who(by), note=note
+        )
+        return story, lifecycle.printed_with(self.root, story_id)
+
+    def renew(
+        self,
+        story_id: str,
+        *,
+        until: dt.date,
+        purposes: Sequence[Purpose] | None = None,
+        by: str | None = None,
+        note: str | None = None,
+    ) -> Story:
+        """Extend consent to `until` (optionally with new purposes); also undoes a withdrawal."""
+        return lifecycle.renew(
+            self._path(story_id),
+            self.taxonomy,
+            until=until,
+            purposes=list(purposes) if purposes else None,
+            today=self.today,
+            by=_who(by),
+            note=note,
+        )
+
+    def history(self, story_id: str) -> list[ConsentEvent]:
+        return list(self.get(story_id).consent.history)
+
+    def consent_report(self) -> list[ReportRow]:
+        """Stories whose consent needs a curator: withdrawn, expired, expiring within 30 days, unapproved."""
+        return lifecycle.consent_report(self.stories(), self.today)
+
+    def publish(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:
+        """Move a draft or in-review story to published; refused while check finds errors in it or its
+        consent is not active."""
+        story = self.get(story_id)
+        errors = [str(p) for p in self._findings(story) if p.severity is Severity.ERROR]
+        refusal = lifecycle.publish_refusal(story, errors, self.today)
+        if refusal:
+            raise StorybankError(refusal)
+        return lifecycle.move(
+            self._path(story_id), self.taxonomy, to=Status.PUBLISHED, kind="published", today=self.today,
+            by=_who(by), note=note,
+        )  # fmt: skip
+
+    def retire(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:
+        """Take a story out of use for good (it stays on file; `purge` erases it)."""
+        story = self.get(story_id)
+        if story.status == Status.RETIRED:
+            raise StorybankError(f"story '{story_id}' is already retired")
+        return lifecycle.move(
+            self._path(story_id), self.taxonomy, to=Status.RETIRED, kind="retired", today=self.today,
+            by=_who(by), note=note,
+        )  # fmt: skip
+
+    def purge(self, story_id: str, *, reason: str, by: str | None = None) -> list[Printed]:
+        """Erase a story: its file and its index entry go (the index is merged, so no text stays in its
+        files), and a line without content is added to log/tombstones.jsonl. Returns the handouts
+        printed with it (what storybank cannot erase, with git history and bundles already sent)."""
+        story = self.get(story_id)
+        lifecycle.tombstone(self.root, story, today=self.today, reason=reason, by=_who(by))
+        self._path(story_id).unlink()
+        self._index.close()
+        self.index()
+        return lifecycle.printed_with(self.root, story_id)
+
+    def in_git(self) -> bool:
+        return lifecycle.in_git(self.root)
+
+    # -- exchange ----------------------------------------------------------------------------------
+
+    def export(self, purpose: Purpose, path: str | os.PathLike[str]) -> list[str]:
+        """Write a bundle of the stories usable for `purpose` today; return their ids."""
+        stories = self.usable(purpose)
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
+        store.atomic_write(
+            target, exchange.bundle_text(stories, self.settings.organization.name), overwrite=True
+        )
+        return [story.id for story in stories]
+
+    def import_bundle(self, path: str | os.PathLike[str]) -> exchange.ImportReport:
+        """Add a bundle's valid stories that do not exist here; report each refused record by line."""
+        return exchange.import_bundle(Path(path), self.root, self.taxonomy, today=self.today)
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -356,6 +455,10 @@ class StoryBank:
             if warning not in self.taxonomy.warning_ids:
                 raise UnknownTermError("content warning", warning, self.taxonomy.suggest_warning(warning))
 
+    def _path(self, story_id: str) -> Path:
+        self.get(story_id)  # an unknown or broken story stops here, with its one-line error
+        return store.story_path(self.root, story_id)
+
     def _story_files(self) -> dict[str, os.DirEntry[str]]:
         return store.story_entries(self.root)
 
@@ -364,6 +467,16 @@ class StoryBank:
             return store.read_story(path, self.taxonomy)
         except StorybankError:
             return None
+
+
+def _who(by: str | None) -> str:
+    """Who makes a change: as given, else the operating-system user."""
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 _Choice = TypeVar("_Choice", bound=StrEnum)

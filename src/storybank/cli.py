@@ -424,6 +424,181 @@ def index_command(ctx: click.Context, rebuild: bool) -> None:
     click.echo(f"index {action}: {len(report.indexed)} stor(ies) indexed, {len(report.removed)} removed")
 
 
+# -- consent lifecycle ----------------------------------------------------------------------------
+
+date_type = click.DateTime(formats=["%Y-%m-%d"])
+by_option = click.option("--by", metavar="NAME", help="Who makes the change (default: your user name).")
+note_option = click.option("--note", metavar="TEXT", help="A short note for the history.")
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@click.option("--on", "on", type=date_type, metavar="DATE", help="The day it was received (default: today).")
+@note_option
+@by_option
+@json_option
+@click.pass_context
+def withdraw(
+    ctx: click.Context, story_id: str, on: dt.datetime | None, note: str | None, by: str | None, as_json: bool
+) -> None:
+    """Withdraw a story at its storyteller's request: at once, everywhere. Lists printed copies to recall."""
+    story, printed = _open_bank(ctx).withdraw(story_id, on=on.date() if on else None, by=by, note=note)
+    recall = [{"handout_id": p.handout_id, "printed_on": p.printed_on} for p in printed]
+    if as_json:
+        _print_json({"id": story.id, "withdrawn_on": story.consent.withdrawn_on, "recall": recall})
+        return
+    click.echo(
+        f"withdrew {story.id} on {story.consent.withdrawn_on}: it is no longer shared, printed or exported"
+    )
+    if not recall:
+        click.echo("no handout with this story is in the print log")
+        return
+    click.echo(f"recall notice: {len(recall)} printed handout(s) held this story; ask the copies back:")
+    for copy in recall:
+        click.echo(f"  {copy['handout_id']}  printed {copy['printed_on']}")
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@click.option("--until", type=date_type, metavar="DATE", required=True, help="The new end date of consent.")
+@click.option(
+    "--purposes",
+    multiple=True,
+    type=click.Choice([p.value for p in Purpose]),
+    help="The purposes agreed now (repeat; default: unchanged).",
+)
+@note_option
+@by_option
+@click.pass_context
+def renew(
+    ctx: click.Context,
+    story_id: str,
+    until: dt.datetime,
+    purposes: tuple[str, ...],
+    note: str | None,
+    by: str | None,
+) -> None:
+    """Renew consent until a date; also undoes a withdrawal made by mistake (a new "given" event)."""
+    story = _open_bank(ctx).renew(
+        story_id, until=until.date(), purposes=[Purpose(p) for p in purposes] or None, by=by, note=note
+    )
+    agreed = ", ".join(story.consent.purposes)
+    click.echo(f"renewed {story.id}: consent until {story.consent.expires_on} for {agreed}")
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@json_option
+@click.pass_context
+def history(ctx: click.Context, story_id: str, as_json: bool) -> None:
+    """The consent history of a story, oldest first."""
+    events = _open_bank(ctx).history(story_id)
+    if as_json:
+        _print_json([event.model_dump(mode="json", exclude_none=True) for event in events])
+        return
+    for event in events:
+        details = [
+            f"purposes: {', '.join(event.purposes)}" if event.purposes else "",
+            f"until {event.until}" if event.until else "",
+            f"by {event.by}" if event.by else "",
+            event.note or "",
+        ]
+        click.echo(f"{event.date}  {event.event:<13} {' · '.join(d for d in details if d)}".rstrip())
+
+
+@cli.command("consent-report")
+@json_option
+@click.pass_context
+def consent_report(ctx: click.Context, as_json: bool) -> None:
+    """Stories whose consent needs a curator: withdrawn, expired, expiring in 30 days, text not approved."""
+    rows = _open_bank(ctx).consent_report()
+    if as_json:
+        _print_json([row.to_dict() for row in rows])
+        return
+    if not rows:
+        click.echo("every story's consent is in order")
+    for row in rows:
+        click.echo(f"{row.state:<13} {row.id}  {row.date or ''}  {row.detail}")
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@note_option
+@by_option
+@click.pass_context
+def publish(ctx: click.Context, story_id: str, note: str | None, by: str | None) -> None:
+    """Publish a draft or in-review story; refused while check finds errors or consent is not active."""
+    story = _open_bank(ctx).publish(story_id, by=by, note=note)
+    click.echo(f"published {story.id}")
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@note_option
+@by_option
+@click.pass_context
+def retire(ctx: click.Context, story_id: str, note: str | None, by: str | None) -> None:
+    """Retire a story: it stays on file but is used nowhere."""
+    story = _open_bank(ctx).retire(story_id, by=by, note=note)
+    click.echo(f"retired {story.id}")
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Confirm: the story's text is erased for good.")
+@click.option(
+    "--reason", default="storyteller asked for erasure", show_default=True, help="Kept in the tombstone."
+)
+@by_option
+@click.pass_context
+def purge(ctx: click.Context, story_id: str, yes: bool, reason: str, by: str | None) -> None:
+    """Erase a story for a storyteller who asks: file and index entry go; a tombstone (no content) stays."""
+    if not yes:
+        raise click.UsageError(f"this erases {story_id} for good: add --yes to confirm")
+    bank = _open_bank(ctx)
+    printed = bank.purge(story_id, reason=reason, by=by)
+    click.echo(
+        f"purged {story_id}: its file and index entry are gone; log/tombstones.jsonl records the erasure"
+    )
+    click.echo("storybank cannot erase:")
+    if bank.in_git():
+        click.echo(
+            "  - earlier versions in git history (the bank is in a git repository): rewrite or purge it there"
+        )
+    else:
+        click.echo("  - copies in any backup or version control of the bank folder")
+    click.echo(f"  - printed copies: {len(printed)} handout(s) in the print log" + (":" if printed else ""))
+    for copy in printed:
+        click.echo(f"      {copy.handout_id}  printed {copy.printed_on}")
+    click.echo("  - bundles already exported to partner organisations: ask them to delete it")
+
+
+# -- exchange ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--purpose", type=click.Choice([p.value for p in Purpose]), default="public", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def export(ctx: click.Context, purpose: str, output: Path) -> None:
+    """Write a bundle (JSON Lines) of the stories agreed for this purpose today, for a partner."""
+    ids = _open_bank(ctx).export(Purpose(purpose), output)
+    click.echo(f"exported {len(ids)} stor{'y' if len(ids) == 1 else 'ies'} to {output}")
+
+
+@cli.command("import")
+@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, bundle: Path) -> None:
+    """Add a bundle's valid stories; never replaces a story; exit 1 if any record was refused."""
+    report = _open_bank(ctx).import_bundle(bundle)
+    for line in report.refused:
+        click.echo(f"refused {line}", err=True)
+    added = len(report.added)
+    click.echo(f"imported {added} stor{'y' if added == 1 else 'ies'}, refused {len(report.refused)}")
+    ctx.exit(EXIT_FOUND_ERRORS if report.refused else 0)
+
+
 def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
     return {
         "id": story.id,

@@ -1,0 +1,179 @@
+"""The consent lifecycle: withdraw, renew, publish, retire and erase a story, with an audit trail.
+
+Every change edits the story's front matter in place (see `edit.py`), appends an event to
+`consent.history` with who made it, and takes effect at once: search, handouts and export read the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from storybank import store
+from storybank.consent import ConsentState, consent_state
+from storybank.edit import append_event, edit_story, event, set_value
+from storybank.errors import StorybankError
+from storybank.handouts import printlog
+from storybank.models import Purpose, Status, Story
+from storybank.taxonomy import Taxonomy
+
+TOMBSTONES = "tombstones.jsonl"
+EXPIRY_NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A handout that held a story: what a curator needs to ask the copy back."""
+
+    handout_id: str
+    printed_on: str
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: str
+    state: str  # expiring, expired, withdrawn, not-approved
+    date: dt.date | None
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "date": str(self.date) if self.date else None,
+            "detail": self.detail,
+        }
+
+
+def withdraw(
+    path: Path, taxonomy: Taxonomy, *, on: dt.date, today: dt.date, by: str, note: str | None
+) -> Story:
+    if on > today:
+        raise StorybankError(
+            f"cannot record a withdrawal on {on}, after today ({today}): a withdrawal takes effect at once"
+        )
+    story = store.read_story(path, taxonomy)
+    if story.consent.withdrawn_on is not None and story.consent.withdrawn_on <= today:
+        raise StorybankError(f"story '{story.id}' was already withdrawn on {story.consent.withdrawn_on}")
+    if on < story.consent.given_on:
+        raise StorybankError(f"cannot withdraw on {on}: consent was given on {story.consent.given_on}")
+
+    def change(data: CommentedMap) -> None:
+        set_value(data["consent"], "withdrawn_on", on)
+        append_event(data, event(on, "withdrawn", by=by, note=note))
+
+    return edit_story(path, change, taxonomy)
+
+
+def renew(
+    path: Path,
+    taxonomy: Taxonomy,
+    *,
+    until: dt.date,
+    purposes: list[Purpose] | None,
+    today: dt.date,
+    by: str,
+    note: str | None,
+) -> Story:
+    """Extend consent to `until`; a withdrawn story's consent is given again (a new `given` event)."""
+    if until <= today:
+        raise StorybankError(f"--until {until} must be after today ({today})")
+    story = store.read_story(path, taxonomy)
+    given_again = story.consent.withdrawn_on is not None
+    chosen = [str(p) for p in purposes] if purposes else None
+
+    def change(data: CommentedMap) -> None:
+        consent = data["consent"]
+        set_value(consent, "expires_on", until)
+        if chosen:
+            set_value(consent, "purposes", chosen)
+        if given_again:
+            set_value(consent, "withdrawn_on", None)
+        kind = "given" if given_again else "renewed"
+        append_event(data, event(today, kind, purposes=chosen, until=until, by=by, note=note))
+
+    return edit_story(path, change, taxonomy)
+
+
+def move(
+    path: Path, taxonomy: Taxonomy, *, to: Status, kind: str, today: dt.date, by: str, note: str | None
+) -> Story:
+    def change(data: CommentedMap) -> None:
+        set_value(data, "status", str(to))
+        append_event(data, event(today, kind, by=by, note=note))
+
+    return edit_story(path, change, taxonomy)
+
+
+def publish_refusal(story: Story, errors: list[str], today: dt.date) -> str | None:
+    """Why a story may not be published now, or None."""
+    if story.status == Status.PUBLISHED:
+        return f"story '{story.id}' is already published"
+    if story.status == Status.RETIRED:
+        return f"story '{story.id}' is retired; renew its consent and start a new draft to share it again"
+    if errors:
+        return f"story '{story.id}' has {len(errors)} error(s) in storybank check: {errors[0]}"
+    state = consent_state(story.consent, today)
+    if state is not ConsentState.ACTIVE:
+        return f"story '{story.id}' cannot be published: its consent is {state} (storybank renew)"
+    return None
+
+
+def printed_with(bank_root: Path, story_id: str) -> list[Printed]:
+    """Every handout in the print log that held this story."""
+    found = []
+    for record in printlog.records(bank_root):
+        stories = record.get("stories")
+        if isinstance(stories, list) and any(
+            isinstance(s, dict) and s.get("id") == story_id for s in stories
+        ):
+            found.append(Printed(str(record.get("handout_id")), str(record.get("printed_on"))))
+    return found
+
+
+def consent_report(stories: list[Story], today: dt.date) -> list[ReportRow]:
+    rows = []
+    for story in stories:
+        consent = story.consent
+        state = consent_state(consent, today)
+        if state is ConsentState.WITHDRAWN:
+            rows.append(
+                ReportRow(story.id, "withdrawn", consent.withdrawn_on, "withdrawn: not used anywhere")
+            )
+        elif state is ConsentState.EXPIRED:
+            rows.append(ReportRow(story.id, "expired", consent.expires_on, "ask the storyteller to renew"))
+        elif consent.expires_on is not None and (consent.expires_on - today).days <= EXPIRY_NOTICE_DAYS:
+            days = (consent.expires_on - today).days
+            rows.append(ReportRow(story.id, "expiring", consent.expires_on, f"expires in {days} day(s)"))
+        if story.status == Status.PUBLISHED and consent.text_approved_on is None:
+            rows.append(ReportRow(story.id, "not-approved", None, "published without the teller's approval"))
+    order = {"withdrawn": 0, "expired": 1, "expiring": 2, "not-approved": 3}
+    return sorted(rows, key=lambda row: (order[row.state], row.date or dt.date.max, row.id))
+
+
+def tombstone(bank_root: Path, story: Story, *, today: dt.date, reason: str, by: str) -> None:
+    """Note an erasure: the id and dates, never the content. Written before the file goes."""
+    line: dict[str, Any] = {
+        "id": story.id,
+        "purged_on": str(today),
+        "given_on": str(story.consent.given_on),
+        "withdrawn_on": str(story.consent.withdrawn_on) if story.consent.withdrawn_on else None,
+        "reason": reason,
+        "by": by,
+    }
+    path = bank_root / printlog.LOG_DIR / TOMBSTONES
+    path.parent.mkdir(exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def in_git(folder: Path) -> bool:
+    return any((parent / ".git").exists() for parent in [folder.resolve(), *folder.resolve().parents])
