@@ -599,6 +599,31 @@ def import_command(ctx: click.Context, bundle: Path) -> None:
     ctx.exit(EXIT_FOUND_ERRORS if report.refused else 0)
 
 
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Listen here (beyond this machine: set STORYBANK_TOKEN).",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web page for specialists: search, read and print stories (consent checked each request)."""
+    import uvicorn  # only this command needs the web server
+
+    from storybank.web import TOKEN_ENV, check_exposure, create_app
+
+    token = os.environ.get(TOKEN_ENV) or None
+    check_exposure(host, token)
+    bank = _open_bank(ctx)
+    as_of: dt.datetime | None = ctx.find_root().params["as_of"]
+    app = create_app(bank.root, as_of=as_of.date() if as_of else None, token=token)
+    logging.getLogger("storybank.web.access").setLevel(logging.INFO)
+    click.echo(f"storybank: serving {display(bank.root)} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
 def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
     return {
         "id": story.id,

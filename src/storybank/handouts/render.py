@@ -64,15 +64,7 @@ def to_markdown(content: HandoutContent, env: jinja2.Environment) -> str:
 
 
 def to_html(content: HandoutContent, env: jinja2.Environment, *, bank_root: Path, paper: Paper) -> str:
-    source = to_markdown(content, env)
-    body = markdown.markdown(source, extensions=["attr_list", "sane_lists"], output_format="html")
-    clean = nh3.clean(
-        body,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=LINK_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
+    clean = safe_html(to_markdown(content, env))
     css = _render(env, "base.css", paper=paper.value.upper() if paper is Paper.A4 else "letter",
                   page_word=content.words["page"])  # fmt: skip
     css += _bank_css(bank_root)
@@ -81,6 +73,18 @@ def to_html(content: HandoutContent, env: jinja2.Environment, *, bank_root: Path
     # The body is sanitised and the CSS is ours or checked: both go in as they are.
     return _render(
         env, "handout.html.j2", handout=content, title=_unescaped(title), css=Markup(css), body=Markup(clean)
+    )
+
+
+def safe_html(markdown_text: str) -> str:
+    """Markdown as HTML that can be shown anywhere: Python-Markdown, then nh3's allow-list."""
+    body = markdown.markdown(markdown_text, extensions=["attr_list", "sane_lists"], output_format="html")
+    return nh3.clean(
+        body,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=LINK_SCHEMES,
+        link_rel="noopener noreferrer",
     )
 
 

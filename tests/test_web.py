@@ -1,0 +1,129 @@
+"""The web page and JSON API, in process (Starlette's test client over the real app and a real bank)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from helpers import Result
+from storybank import StoryBank
+from storybank.web import check_exposure, create_app
+
+TODAY = dt.date(2025, 6, 1)
+WriteStory = Callable[..., Path]
+FORBIDDEN = ["withdrawn-story", "expired-story", "draft-story", "private-story"]
+
+
+@pytest.fixture
+def bank_dir(write_story: WriteStory, bank_dir: Path) -> Path:
+    write_story("kitchen-story", body="Zucchini every night in a busy kitchen.\n")
+    write_story("withdrawn-story", body="Zucchini.\n", **{"consent.withdrawn_on": "2025-05-01"})
+    write_story("expired-story", body="Zucchini.\n", **{"consent.expires_on": "2025-05-01"})
+    write_story("draft-story", status="draft", body="Zucchini.\n")
+    write_story("private-story", body="Zucchini.\n", **{"consent.purposes": ["read"]})
+    return bank_dir
+
+
+@pytest.fixture
+def client(bank_dir: Path) -> TestClient:
+    return TestClient(create_app(bank_dir, as_of=TODAY))
+
+
+def test_api_search_gives_the_library_result(client: TestClient, bank_dir: Path) -> None:
+    expected = StoryBank.open(bank_dir, as_of=TODAY).search("zucchini").to_dict()
+    assert client.get("/api/search", params={"q": "zucchini"}).json() == expected
+
+
+@pytest.mark.parametrize("story_id", FORBIDDEN)
+def test_a_story_that_may_not_be_shared_answers_like_an_unknown_one(
+    client: TestClient, story_id: str
+) -> None:
+    for path in ("/stories/{}", "/api/stories/{}", "/stories/{}/handout"):
+        hidden, unknown = client.get(path.format(story_id)), client.get(path.format("no-such-story"))
+        assert hidden.status_code == unknown.status_code == 404
+        assert hidden.content == unknown.content
+        assert dict(hidden.headers) == dict(unknown.headers)
+
+
+def test_search_page_never_shows_a_forbidden_story(client: TestClient) -> None:
+    page = client.get("/", params={"q": "zucchini"}).text
+    assert "kitchen-story" in page
+    assert not [story_id for story_id in FORBIDDEN if story_id in page]
+
+
+def test_withdrawal_counts_at_the_next_request(client: TestClient, bank_dir: Path) -> None:
+    assert client.get("/api/stories/kitchen-story").status_code == 200
+    StoryBank.open(bank_dir, as_of=TODAY).withdraw("kitchen-story")
+    assert client.get("/api/stories/kitchen-story").status_code == 404
+    assert client.get("/api/search", params={"q": "zucchini"}).json()["total"] == 0
+
+
+def test_story_page_puts_the_content_note_first(client: TestClient) -> None:
+    page = client.get("/stories/kitchen-story").text
+    assert page.index("Content note") < page.index("Zucchini every night")
+    assert "Told by Rosa" in page
+
+
+def test_handout_view_is_logged_as_a_print(client: TestClient, bank_dir: Path) -> None:
+    assert "Zucchini every night" in client.get("/stories/kitchen-story/handout").text
+    assert "kitchen-story" in (bank_dir / "log" / "prints.jsonl").read_text()
+
+
+def test_every_response_carries_the_safety_headers(client: TestClient) -> None:
+    headers = client.get("/stories/kitchen-story").headers
+    assert "script-src" not in headers["content-security-policy"]
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+    assert headers["cache-control"] == "no-store"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_spanish_interface_text(client: TestClient) -> None:
+    assert "Buscar" in client.get("/", params={"lang": "es"}).text
+
+
+def test_too_long_query_is_refused_not_an_error(client: TestClient) -> None:
+    assert client.get("/api/search", params={"q": "x" * 201}).status_code == 422
+
+
+def test_unknown_theme_is_a_client_error(client: TestClient) -> None:
+    answer = client.get("/api/search", params={"theme": "relaps"})
+    assert answer.status_code == 422
+    assert "relapse" in answer.json()["detail"]
+
+
+def test_access_log_never_records_the_query(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="storybank.web.access"):
+        client.get("/", params={"q": "my peer relapsed after her divorce"})
+    assert "GET / 200" in caplog.text
+    assert "divorce" not in caplog.text
+
+
+def test_token_is_required_when_set(bank_dir: Path) -> None:
+    guarded = TestClient(create_app(bank_dir, as_of=TODAY, token="s3cret-token"))
+    assert guarded.get("/api/themes").status_code == 401
+    assert guarded.get("/api/themes", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+    visit = guarded.get("/themes", params={"token": "s3cret-token"}, follow_redirects=False)
+    assert visit.status_code == 303
+    assert "token" not in visit.headers["location"]
+    assert guarded.get("/themes").status_code == 200  # the cookie now carries it
+
+
+def test_serving_beyond_loopback_needs_a_token() -> None:
+    check_exposure("127.0.0.1", None)
+    with pytest.raises(Exception, match="STORYBANK_TOKEN"):
+        check_exposure("0.0.0.0", None)
+    check_exposure("0.0.0.0", "a-token")
+
+
+def test_serve_refuses_an_open_address_without_a_token(
+    bank_dir: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STORYBANK_TOKEN", raising=False)
+    result = run("--bank", bank_dir, "serve", "--host", "0.0.0.0")
+    assert result.code == 2
+    assert "STORYBANK_TOKEN" in result.err
