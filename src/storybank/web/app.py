@@ -61,6 +61,10 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
     app.add_middleware(Guard, token=token)
     app.mount("/static", StaticFiles(packages=[("storybank.web", "static")]), name="static")
 
+    def shareable_counts() -> dict[str, int]:
+        # From the index (every shareable story, counted by theme): no story file is parsed for this.
+        return bank.search("", limit=0).facets
+
     def locked(work: Callable[[], T]) -> T:
         with lock:
             return work()
@@ -122,7 +126,7 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
         offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     ) -> HTMLResponse:
         result = run_search(q, theme, any_theme, exclude_warning, language, PAGE_SIZE, offset)
-        counts = locked(bank.theme_counts)
+        counts = locked(shareable_counts)
         return page(
             request, "search.html.j2", q=q, result=result, chosen=set(theme), excluded=set(exclude_warning),
             any_theme=any_theme, language=language, offset=offset,
@@ -156,7 +160,7 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
 
     @app.get("/themes", include_in_schema=False)
     def themes_page(request: Request) -> HTMLResponse:
-        return page(request, "themes.html.j2", counts=locked(bank.theme_counts), taxonomy=bank.taxonomy)
+        return page(request, "themes.html.j2", counts=locked(shareable_counts), taxonomy=bank.taxonomy)
 
     # -- JSON API --------------------------------------------------------------------------------
 
@@ -192,9 +196,9 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
 
     @app.get("/api/themes", summary="The themes, with how many stories may be shared today")
     def api_themes() -> list[dict[str, Any]]:
-        counts = locked(bank.theme_counts)
+        counts = locked(shareable_counts)
         return [
-            {"id": t.id, "label": t.label("en"), "group": t.group, "shareable": counts[t.id].shareable}
+            {"id": t.id, "label": t.label("en"), "group": t.group, "shareable": counts.get(t.id, 0)}
             for t in bank.taxonomy.themes
         ]
 
