@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from storybank import exchange, lifecycle, store
+from storybank import store
 from storybank.checks import story_findings
 from storybank.consent import Decision, may_use
 from storybank.errors import (
@@ -26,15 +26,19 @@ from storybank.errors import (
     StorybankError,
     UnknownTermError,
 )
-from storybank.handouts import Format, Handout, Paper, printlog, render_handout
 from storybank.index import IndexUnavailable, Query, RawResult, Report, StoryIndex
-from storybank.lifecycle import Printed, ReportRow
 from storybank.models import ConsentEvent, Language, Purpose, Status, Story
 from storybank.scaffold import new_story_text
 from storybank.schema import front_matter_schema
 from storybank.search import Hit, QueryVocabulary, SearchResult
 from storybank.settings import Settings, load_settings
 from storybank.taxonomy import Taxonomy, closest, default_taxonomy
+
+if TYPE_CHECKING:  # handouts, the lifecycle and exchange are imported when first used: a search is
+    # a fresh process more often than not, and their libraries (Jinja2, ruamel.yaml…) cost time to load
+    from storybank.exchange import ImportReport
+    from storybank.handouts import Handout
+    from storybank.lifecycle import Printed, ReportRow
 
 DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
@@ -169,6 +173,8 @@ class StoryBank:
         if max_words is not None and max_words < 1:
             raise StorybankError(f"--max-words must be at least 1 (got {max_words})")
         stories = [self.get(story_id, purpose=Purpose.HANDOUT) for story_id in ids]
+        from storybank.handouts import Format, Paper, render_handout
+
         return render_handout(
             stories,
             bank_root=self.root,
@@ -210,6 +216,8 @@ class StoryBank:
 
         Consent is checked once more at this edge, so a story withdrawn while it rendered is refused.
         """
+        from storybank.handouts import printlog
+
         for story in handout.content.stories:
             self.get(story.id, purpose=Purpose.HANDOUT)
         printlog.append(self.root, handout.print_record(dt.datetime.now(dt.UTC)))
@@ -221,6 +229,8 @@ class StoryBank:
     ) -> tuple[Story, list[Printed]]:
         """Record a withdrawal (today, or a past day it was received); return the story and every
         handout printed with it, so the copies can be asked back."""
+        from storybank import lifecycle
+
         story = lifecycle.withdraw(
             self._path(story_id), self.taxonomy, on=on or self.today, today=self.today, by=_who(by), note=note
         )
@@ -236,6 +246,8 @@ class StoryBank:
         note: str | None = None,
     ) -> Story:
         """Extend consent to `until` (optionally with new purposes); also undoes a withdrawal."""
+        from storybank import lifecycle
+
         return lifecycle.renew(
             self._path(story_id),
             self.taxonomy,
@@ -251,11 +263,15 @@ class StoryBank:
 
     def consent_report(self) -> list[ReportRow]:
         """Stories whose consent needs a curator: withdrawn, expired, expiring within 30 days, unapproved."""
+        from storybank import lifecycle
+
         return lifecycle.consent_report(self.stories(), self.today)
 
     def publish(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:
         """Move a draft or in-review story to published; refused while check finds errors in it or its
         consent is not active."""
+        from storybank import lifecycle
+
         story = self.get(story_id)
         errors = [str(p) for p in self._findings(story) if p.severity is Severity.ERROR]
         refusal = lifecycle.publish_refusal(story, errors, self.today)
@@ -268,6 +284,8 @@ class StoryBank:
 
     def retire(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:
         """Take a story out of use for good (it stays on file; `purge` erases it)."""
+        from storybank import lifecycle
+
         story = self.get(story_id)
         if story.status == Status.RETIRED:
             raise StorybankError(f"story '{story_id}' is already retired")
@@ -280,6 +298,8 @@ class StoryBank:
         """Erase a story: its file and its index entry go (the index is merged, so no text stays in its
         files), and a line without content is added to log/tombstones.jsonl. Returns the handouts
         printed with it (what storybank cannot erase, with git history and bundles already sent)."""
+        from storybank import lifecycle
+
         story = self.get(story_id)
         lifecycle.tombstone(self.root, story, today=self.today, reason=reason, by=_who(by))
         self._path(story_id).unlink()
@@ -288,12 +308,16 @@ class StoryBank:
         return lifecycle.printed_with(self.root, story_id)
 
     def in_git(self) -> bool:
+        from storybank import lifecycle
+
         return lifecycle.in_git(self.root)
 
     # -- exchange ----------------------------------------------------------------------------------
 
     def export(self, purpose: Purpose, path: str | os.PathLike[str]) -> list[str]:
         """Write a bundle of the stories usable for `purpose` today; return their ids."""
+        from storybank import exchange
+
         stories = self.usable(purpose)
         target = Path(path)
         if not target.parent.is_dir():
@@ -303,8 +327,10 @@ class StoryBank:
         )
         return [story.id for story in stories]
 
-    def import_bundle(self, path: str | os.PathLike[str]) -> exchange.ImportReport:
+    def import_bundle(self, path: str | os.PathLike[str]) -> ImportReport:
         """Add a bundle's valid stories that do not exist here; report each refused record by line."""
+        from storybank import exchange
+
         return exchange.import_bundle(Path(path), self.root, self.taxonomy, today=self.today)
 
     # -- search ----------------------------------------------------------------------------------

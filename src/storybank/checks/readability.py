@@ -7,8 +7,7 @@ at about grade 8 or below (its published scale: 60-70 "normal", grades 7-8). Bot
 from __future__ import annotations
 
 from functools import cache
-
-from textstat.textstat import textstatistics
+from typing import Any
 
 from storybank.checks.passages import Context, Finding
 
@@ -19,7 +18,9 @@ MIN_WORDS = 30  # fewer words than this give no stable score
 
 
 @cache
-def _meter(language: str) -> textstatistics:
+def _meter(language: str) -> Any:
+    from textstat.textstat import textstatistics  # a third of a second to import: only when needed
+
     meter = textstatistics()
     meter.set_lang(language)
     return meter
