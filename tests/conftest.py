@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import BODY, Result, front_matter, story_text
+from helpers import BODY, CHROMIUM, CHROMIUM_ARGS, Result, front_matter, needs, story_text
 from storybank.cli import main
 
 
@@ -68,3 +68,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright (skipped when missing — except under CI)."""
+    needs("Chromium", Path(CHROMIUM).is_file(), "apt-get install chromium, or run bash scripts/test.sh")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        needs("Playwright", False, "pip install -e '.[test]'")
+        raise
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    opened = context.new_page()
+    yield opened
+    context.close()

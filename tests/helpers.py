@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,16 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_BANK = REPO / "stories"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's: Playwright's download fails here
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 VALID_FRONT_MATTER: dict[str, Any] = {
     "id": "back-to-the-kitchen",

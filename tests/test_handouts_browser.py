@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,6 @@ from storybank import StoryBank
 GOLDEN_BANK = REPO / "tests" / "golden" / "handouts" / "bank"
 DAY = dt.date(2026, 1, 15)
 PACKET = ["morning-coffee", "the-long-night", "no-name-given"]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WriteStory = Callable[..., Path]
 
 
@@ -53,28 +42,6 @@ def pdf_pages(data: bytes) -> list[str]:
 
 def story_paragraphs(bank: StoryBank, story_id: str) -> list[str]:
     return [p for p in bank.get(story_id).body.split("\n\n") if p.strip()]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    needs("Chromium", Path(CHROMIUM).is_file(), "apt-get install chromium, or run bash scripts/test.sh")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        needs("Playwright", False, "pip install -e '.[test]'")
-        raise
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
-    opened = context.new_page()
-    yield opened
-    context.close()
 
 
 @pytest.fixture
