@@ -26,7 +26,6 @@ REPO = Path(__file__).resolve().parent.parent
 LABELLED = REPO / "tests" / "data" / "checks" / "labelled.yaml"
 HELDOUT = REPO / "tests" / "data" / "checks" / "heldout.yaml"
 DOC = REPO / "docs" / "checks.md"
-START, END = "<!-- precision:start -->", "<!-- precision:end -->"
 
 
 @dataclass
@@ -110,12 +109,6 @@ def report(scores: dict[str, Score], path: Path) -> str:
     return "\n".join(lines)
 
 
-def write_block(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    before, rest = doc.split(START, 1)
-    DOC.write_text(f"{before}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true")
@@ -135,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n\n".join(parts)
     print(text)
     if not args.no_write:
-        write_block(text)
+        from doc_block import write_block  # benchmarks/ is on the path when run as a script
+
+        write_block(DOC, "precision", text, heading="## Measured")
     return 0
 
 

@@ -25,7 +25,6 @@ REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
 PACKET = ["church-basement-chairs", "volver-a-empezar", "blackjack-and-the-bridge"]
 AS_OF = dt.date(2026, 11, 22)
-START, END = "<!-- handouts:start -->", "<!-- handouts:end -->"
 
 
 def timings(bank: StoryBank, format_: str, repeats: int) -> list[float]:
@@ -56,14 +55,6 @@ def report(repeats: int) -> str:
     return "\n".join(lines)
 
 
-def write_block(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    if START not in doc:
-        doc = doc.rstrip("\n") + f"\n\n## Handouts\n\n{START}\n{END}\n"
-    before, rest = doc.split(START, 1)
-    DOC.write_text(f"{before}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -72,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     text = report(args.repeats)
     print(text)
     if not args.no_write:
-        write_block(text)
+        from doc_block import write_block  # benchmarks/ is on the path when run as a script
+
+        write_block(DOC, "handouts", text, heading="## Handouts")
     return 0
 
 

@@ -37,7 +37,6 @@ DOC = REPO / "docs" / "search.md"
 AS_OF = dt.date(2026, 11, 22)  # the day the judgments were made: who may be shared is fixed to it
 DEPTH = 10
 MEASURES = [nDCG @ DEPTH, R @ DEPTH, RR]
-START, END = "<!-- relevance:start -->", "<!-- relevance:end -->"
 
 
 @dataclass(frozen=True)
@@ -184,15 +183,6 @@ def report(queries: list[EvalQuery], bank: StoryBank) -> str:
     return "\n".join(lines)
 
 
-def write_block(text: str, path: Path = DOC) -> None:
-    doc = path.read_text(encoding="utf-8")
-    if START not in doc:
-        doc = doc.rstrip("\n") + f"\n\n## Relevance, measured\n\n{START}\n{END}\n"
-    before, rest = doc.split(START, 1)
-    after = rest.split(END, 1)[1]
-    path.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/search.md alone")
@@ -201,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         text = report(load_queries(), bank)
     print(text)
     if not args.no_write:
-        write_block(text)
+        from doc_block import write_block  # benchmarks/ is on the path when run as a script
+
+        write_block(DOC, "relevance", text, heading="## Relevance, measured")
     return 0
 
 

@@ -52,8 +52,6 @@ from storybank.taxonomy import ContentWarning, Taxonomy, default_taxonomy
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
-START_MARKER = "<!-- speed:start -->"
-END_MARKER = "<!-- speed:end -->"
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "storybank-speed"
 MANIFEST = ".speed-corpus.json"
 
@@ -1190,16 +1188,6 @@ stemming for all text, Spanish too.
 """
 
 
-def write_doc(path: Path, block: str) -> None:
-    """Put `block` between the markers, creating the file (heading, intro, markers) when needed."""
-    text = path.read_text(encoding="utf-8") if path.exists() else DOC_INTRO
-    if START_MARKER not in text or END_MARKER not in text:
-        text = text.rstrip("\n") + f"\n\n{START_MARKER}\n{END_MARKER}\n"
-    before, rest = text.split(START_MARKER, 1)
-    after = rest.split(END_MARKER, 1)[1]
-    path.write_text(f"{before}{START_MARKER}\n{block}{END_MARKER}{after}", encoding="utf-8")
-
-
 # -- main --------------------------------------------------------------------------------------------
 
 
@@ -1272,7 +1260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     block = render(runs, queries, command, time.perf_counter() - started, args.queries)
     print(block)
     if not args.no_write:
-        write_doc(DOC, block)
+        from doc_block import write_block  # benchmarks/ is on the path when run as a script
+
+        write_block(DOC, "speed", block, heading="## Speed", new_file=DOC_INTRO)
         progress(f"wrote {DOC.relative_to(REPO)}")
     return 0
 

@@ -27,7 +27,6 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
-START, END = "<!-- web-load:start -->", "<!-- web-load:end -->"
 WORDS = [
     "kitchen",
     "mother",
@@ -169,11 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if not args.no_write:
-        doc = DOC.read_text(encoding="utf-8")
-        if START not in doc:
-            doc = doc.rstrip("\n") + f"\n\n## Web API under load\n\n{START}\n{END}\n"
-        before, rest = doc.split(START, 1)
-        DOC.write_text(f"{before}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+        from doc_block import write_block  # benchmarks/ is on the path when run as a script
+
+        write_block(DOC, "web-load", text, heading="## Web API under load")
     return 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from storybank import store
+from storybank.checks.consent import EXPIRY_NOTICE_DAYS
 from storybank.consent import ConsentState, consent_state
 from storybank.edit import append_event, edit_story, event, set_value
 from storybank.errors import StorybankError
@@ -24,7 +25,6 @@ from storybank.models import Purpose, Status, Story
 from storybank.taxonomy import Taxonomy
 
 TOMBSTONES = "tombstones.jsonl"
-EXPIRY_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True)
