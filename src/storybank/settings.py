@@ -1,4 +1,5 @@
-"""A bank's settings file, `storybank.toml` (optional): the organisation, crisis lines, extra themes."""
+"""A bank's settings file, `storybank.toml` (optional): the organisation, crisis lines, extra themes, and
+the regions whose phone numbers the privacy check knows."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
+from storybank.checks.passages import DEFAULT_PHONE_REGIONS
 from storybank.errors import ConfigError
 
 SETTINGS_FILE = "storybank.toml"
@@ -32,10 +36,37 @@ class ThemeSettings(_Section):
     extra: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class PrivacySettings(_Section):
+    # Where the bank's storytellers live: phone numbers written the local way there are found.
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+
+    @field_validator("phone_regions", mode="before")
+    @classmethod
+    def _known_regions(cls, value: object) -> object:
+        if not isinstance(value, list | tuple) or not all(isinstance(code, str) for code in value):
+            raise PydanticCustomError(
+                "phone_regions_list", 'should be a list of region codes, such as ["US", "MX", "ES"]'
+            )
+        for code in value:
+            if code not in phonenumbers.SUPPORTED_REGIONS:
+                hint = (
+                    f'write it in capitals: "{code.upper()}"'
+                    if code.upper() in phonenumbers.SUPPORTED_REGIONS
+                    else 'use two-letter ISO 3166 codes in capitals, such as "US", "MX", "ES" or "GB"'
+                )
+                raise PydanticCustomError(
+                    "phone_region",
+                    '"{code}" is not a region code phonenumbers knows: {hint}',
+                    {"code": code, "hint": hint},
+                )
+        return value
+
+
 class Settings(_Section):
     organization: Organization = Organization()
     crisis_lines: list[CrisisLine] = []
     themes: ThemeSettings = ThemeSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
 
 def load_settings(folder: Path) -> Settings:

@@ -1,5 +1,9 @@
 """`privacy.contact` and `privacy.name`: details that could identify someone who chose not to be.
 
+Phone numbers are found by libphonenumber's matcher (`phonenumberslite`): numbers valid in one of the
+bank's regions as written there, and numbers in international form from anywhere. Emails, web and street
+addresses are found by patterns.
+
 No language model can be installed here, so names are found by heuristics aimed at precision: the parts
 of the teller's consented name, self-introductions ("my name is …"), and capitalised pairs whose first
 word is a common given name and whose second is not a place, organisation or calendar word.
@@ -8,8 +12,11 @@ word is a common given name and whose second is not a place, organisation or cal
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+
+import phonenumbers
 
 from storybank.checks.passages import Context, Finding
 from storybank.models import Attribution
@@ -21,31 +28,32 @@ _STREET_WORDS = (
     r"Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Drive|Dr\.?|Boulevard|Blvd\.?|Court|Ct\.?|Place|Pl\.?"
     r"|Way|Terrace|Circle|Highway|Hwy\.?|Parkway|Pkwy\.?|Square|Trail"
 )
-_CONTACTS: list[tuple[str, re.Pattern[str]]] = [
-    ("an email address", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)),
-    (
-        "a web address",
-        re.compile(
-            r"\bhttps?://\S+|\bwww\.[\w-]+\.\S+|\b[\w-]+\.(?:com|org|net|info|io|me|co|us|edu|gov)(?:/\S*)?\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "a phone number",
-        re.compile(
-            r"(?<![\w/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w/-])"
-            r"|(?<![\w/$-])\d{3}-\d{4}(?![\w/-])|(?<!\w)\+\d{1,3}(?:[\s.-]?\d{2,4}){2,4}(?!\w)"
-        ),
-    ),
-    (
-        "a street address",
-        re.compile(
-            rf"\b\d{{1,5}}(?:\s+[NSEW]\.?)?(?:\s+[A-Z][a-z]+){{1,3}}\s+(?:{_STREET_WORDS})(?![\w])"
-            r"|\b(?:[Cc]alle|[Aa]venida|[Aa]v\.|[Cc]arrera|[Pp]aseo)\s+(?:[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+\s+){1,3}"
-            r"(?:n\.?º\s*|#\s*|No\.?\s*)?\d{1,5}\b"
-        ),
-    ),
-]
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
+_WEB_ADDRESS = re.compile(
+    r"\bhttps?://\S+|\bwww\.[\w-]+\.\S+|\b[\w-]+\.(?:com|org|net|info|io|me|co|us|edu|gov)(?:/\S*)?\b",
+    re.IGNORECASE,
+)
+_STREET_ADDRESS = re.compile(
+    rf"\b\d{{1,5}}(?:\s+[NSEW]\.?)?(?:\s+[A-Z][a-z]+){{1,3}}\s+(?:{_STREET_WORDS})(?![\w])"
+    r"|\b(?:[Cc]alle|[Aa]venida|[Aa]v\.|[Cc]arrera|[Pp]aseo)\s+(?:[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+\s+){1,3}"
+    r"(?:n\.?º\s*|#\s*|No\.?\s*)?\d{1,5}\b"
+)
+_DIGIT = re.compile(r"\d")
+# Numbers of the North American plan by their shape, in a bank with a region of that plan: a local number
+# without its area code ("867-5309"), which libphonenumber cannot call valid, and a whole number that it
+# does not know as valid ("555-867-5309", "123-456-7890": fictional or mistyped, still someone's to hide).
+_NANP_SHAPES = re.compile(
+    r"(?<![\w/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w/-])"
+    r"|(?<![\w/$-])\d{3}-\d{4}(?![\w/-])"
+)
+# A number in international form by its shape ("+1 555 555 5555"), whatever the regions: "+" says phone.
+_INTERNATIONAL_SHAPE = re.compile(r"(?<!\w)\+\d{1,3}(?:[\s.-]?\d{2,4}){2,4}(?!\w)")
+# Shapes no phone plan writes that libphonenumber still reads as valid Spanish numbers: a US ZIP+4 code
+# ("60614-1234") and a US Social Security number ("912-34-5678").
+_NOT_PHONE = re.compile(r"\d{5}-\d{4}|\d{3}-\d{2}-\d{4}")
+# The "1" that Mexican mobile numbers had after +52 until 2019, still written ("+52 1 55 1234 5678").
+# libphonenumber no longer accepts it; no Mexican number starts with 1, so it is read as a space.
+_OLD_MEXICAN_MOBILE = re.compile(r"(?<![\d+])(\+[\s.]?52[\s.-]?)1(?=[\s.-]?\(?\d)")
 
 # Capitalised words that make a pair something other than a person's name.
 _NOT_SURNAMES = frozenset(
@@ -91,21 +99,61 @@ def given_names() -> frozenset[str]:
 
 def contacts(text: str, context: Context) -> list[Finding]:
     found: list[Finding] = []
-    for kind, pattern in _CONTACTS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(f.start < end and start < f.end for f in found):
+    kinds = (
+        ("an email address", [match.span() for match in _EMAIL.finditer(text)]),
+        ("a web address", [match.span() for match in _WEB_ADDRESS.finditer(text)]),
+        ("a phone number", phone_numbers(text, context.phone_regions)),
+        ("a street address", [match.span() for match in _STREET_ADDRESS.finditer(text)]),
+    )
+    for kind, spans in kinds:
+        for start, end in spans:
+            if _overlaps(found, start, end):
                 continue
+            written = text[start:end]
             found.append(
                 Finding(
                     start,
                     end,
-                    match.group(),
-                    f"{kind} ('{match.group()}') could identify or reach someone",
+                    written,
+                    f"{kind} ('{written}') could identify or reach someone",
                     "remove it, or replace it with a general description",
                 )
             )
     return sorted(found, key=lambda f: f.start)
+
+
+def phone_numbers(text: str, regions: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the phone numbers in `text` are: numbers valid in one of `regions` (ISO codes: "US", "MX")
+    as written there, numbers in international form ("+34 612 345 678") from anywhere, and, when a region
+    is in the North American plan, numbers of that plan by their shape, valid or not ("867-5309",
+    "555-867-5309")."""
+    if not _DIGIT.search(text):
+        return []  # most titles, summaries and paragraphs: no need to run the matcher
+    searched = _OLD_MEXICAN_MOBILE.sub(lambda match: f"{match.group(1)} ", text)  # same offsets
+    spans = [
+        (match.start, match.end)
+        for region in regions or ("ZZ",)  # "ZZ": no region, so only numbers in international form
+        for match in phonenumbers.PhoneNumberMatcher(searched, region, leniency=phonenumbers.Leniency.VALID)
+        if not _NOT_PHONE.fullmatch(match.raw_string)
+    ]
+    spans += [match.span() for match in _INTERNATIONAL_SHAPE.finditer(text)]
+    if any(phonenumbers.country_code_for_region(region) == 1 for region in regions):
+        spans += [
+            match.span() for match in _NANP_SHAPES.finditer(text) if not _NOT_PHONE.fullmatch(match.group())
+        ]
+    return _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with overlapping ones joined (one number found for two regions, "1 (312) 555-0199" and
+    "(312) 555-0199"), in order."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def names(text: str, context: Context) -> list[Finding]:
