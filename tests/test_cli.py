@@ -44,7 +44,8 @@ def test_list_still_lists_the_others_when_a_file_is_broken(
     (bank_dir / "bad-story.md").write_text("---\nid: [\n---\n")
     result = run("--bank", bank_dir, "list", "--json")
     assert [row["id"] for row in json.loads(result.out)] == ["good-story"]
-    assert "1 file(s) could not be loaded: run storybank check" in result.err
+    assert "1 file(s) could not be loaded (storybank check says why):" in result.err
+    assert "bad-story.md" in result.err
 
 
 def test_show_puts_the_content_note_before_the_text(

@@ -166,6 +166,9 @@ def test_hostile_html_in_every_field_never_survives(write_story: WriteStory, ban
         summary=f"Summary {HOSTILE}",
         what_helped=[f"Helped {HOSTILE}"],
         body=f"Body {HOSTILE}\n\n[a link](javascript:alert(1)) <iframe src='https://example.com'></iframe>\n",
+        accepted=[  # the hostile text holds a web address; a curator accepts it to let it print
+            {"rule": "privacy.contact", "note": "test text", "by": "tester", "date": "2026-01-01"}
+        ],
         **{"storyteller.display_name": "Rosa<svg onload=alert(1)>"},
     )
     (bank_dir / "storybank.toml").write_text(f"[organization]\nname = '''Centre {HOSTILE}'''\n")

@@ -43,8 +43,8 @@ def test_withdrawal_takes_effect_at_once_everywhere(bank: StoryBank, tmp_path: P
 def test_withdrawal_lists_the_handouts_to_recall(bank: StoryBank, tmp_path: Path) -> None:
     made = bank.write_handout(["kitchen-story", "garden-story"], tmp_path / "packet.md")
     bank.write_handout(["garden-story"], tmp_path / "garden.md")
-    _, printed = bank.withdraw("kitchen-story")
-    assert [(p.handout_id, p.printed_on) for p in printed] == [(made.id, str(TODAY))]
+    _, recall = bank.withdraw("kitchen-story")
+    assert [(p.handout_id, p.printed_on) for p in recall.handouts] == [(made.id, str(TODAY))]
 
 
 def test_withdrawal_keeps_comments_order_and_layout(bank: StoryBank, bank_dir: Path) -> None:
@@ -179,7 +179,7 @@ def test_export_leaves_internal_fields_out(bank: StoryBank, bank_dir: Path, tmp_
     assert all("by" not in event for event in record["consent"]["history"])
 
 
-def test_export_then_import_gives_equal_stories(bank: StoryBank, tmp_path: Path) -> None:
+def test_export_then_import_gives_equal_stories_in_review(bank: StoryBank, tmp_path: Path) -> None:
     bank.export(Purpose.PUBLIC, tmp_path / "bundle.jsonl")
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -187,9 +187,12 @@ def test_export_then_import_gives_equal_stories(bank: StoryBank, tmp_path: Path)
     assert sorted(other.import_bundle(tmp_path / "bundle.jsonl").added) == ["garden-story", "kitchen-story"]
     for story_id in ("garden-story", "kitchen-story"):
         mine, theirs = bank.get(story_id), other.get(story_id)
-        skip = {"consent": {"form_ref", "history"}}
+        skip = {"status": True, "consent": {"form_ref", "history"}}
         assert theirs.model_dump(exclude=skip) == mine.model_dump(exclude=skip)
-        assert [e.event for e in theirs.consent.history] == [e.event for e in mine.consent.history]
+        assert theirs.status == "in-review"
+        assert [e.event for e in theirs.consent.history] == [e.event for e in mine.consent.history] + [
+            "imported"
+        ]
 
 
 def test_import_reports_bad_records_by_line_and_never_overwrites(

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from storybank import store
 from storybank.checks import story_findings
-from storybank.consent import Decision, may_use
+from storybank.consent import Decision, hold_reason, may_use, usable_purposes
 from storybank.errors import (
     BankNotFoundError,
     ConfigError,
     ConsentRefusedError,
     Problem,
+    QueryTooLongError,
     Severity,
     StorybankError,
     UnknownTermError,
@@ -38,14 +39,23 @@ if TYPE_CHECKING:  # handouts, the lifecycle and exchange are imported when firs
     # a fresh process more often than not, and their libraries (Jinja2, ruamel.yaml…) cost time to load
     from storybank.exchange import ImportReport
     from storybank.handouts import Handout
-    from storybank.lifecycle import Printed, ReportRow
+    from storybank.lifecycle import Recall, ReportRow
 
 DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
 FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
+MAX_QUERY_CHARS = 1000  # what a specialist types is a sentence or two; the web takes 200
 ATTEMPTS = 3  # search; on a stale or damaged index: check again; then rebuild
 
 log = logging.getLogger("storybank")
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What `purge` removed beside the story file, and what is left to ask back."""
+
+    leftovers_removed: int
+    recall: Recall
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,12 @@ class StoryBank:
         self.settings = settings
         self.taxonomy = taxonomy
         self._as_of = as_of
-        self._index = StoryIndex(root)
+        self.phone_regions = settings.privacy.phone_regions
+        self._index = StoryIndex(
+            root,
+            held=lambda story: hold_reason(story, self.phone_regions) is not None,
+            policy_key=",".join(self.phone_regions),
+        )
         self._vocabulary = QueryVocabulary(taxonomy)
 
     @classmethod
@@ -113,21 +128,52 @@ class StoryBank:
         return [story for story in self.stories() if self.may_use(story, purpose)]
 
     def may_use(self, story: Story, purpose: Purpose, on: dt.date | None = None) -> Decision:
-        return may_use(story, purpose, on or self.today)
+        return may_use(story, purpose, on or self.today, phone_regions=self.phone_regions)
+
+    def usable_purposes(self, story: Story) -> list[Purpose]:
+        """Every purpose the story may be used for today (for curation views)."""
+        return usable_purposes(story, self.today, phone_regions=self.phone_regions)
+
+    def hold(self, story: Story) -> str | None:
+        """Why the story is held back from every use but `read` (a privacy error stands in it), or None."""
+        return hold_reason(story, self.phone_regions)
 
     # -- curation --------------------------------------------------------------------------------
 
     def check(self) -> list[Problem]:
-        """Every problem in the bank: files that do not load (errors) and consent warnings."""
+        """Every problem in the bank: files that do not load (errors), findings in the stories that do,
+        and a note for each temporary copy a killed write had left (removed now)."""
+        problems = self._tidy()
         scan = self.scan()
-        problems = list(scan.problems)
+        problems.extend(scan.problems)
         for story in scan.stories:
             problems.extend(self._findings(story))
         return sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule))
 
     def _findings(self, story: Story) -> list[Problem]:
         path = store.story_path(self.root, story.id)
-        return story_findings(story, store.display(path), store.read_text(path), self.today)
+        return story_findings(
+            story, store.display(path), store.read_text(path), self.today, phone_regions=self.phone_regions
+        )
+
+    def _tidy(self) -> list[Problem]:
+        """Remove what killed writes left (each story's under its lock, so never a write under way)."""
+        notes = []
+        for path in store.story_paths_with_leftovers(self.root):
+            with store.story_lock(path):
+                removed = store.remove_leftovers(path)
+            if removed:
+                notes.append(
+                    Problem(
+                        store.display(path),
+                        f"removed {len(removed)} temporary copy(ies) of this story left by an interrupted "
+                        "write (the story file itself is whole)",
+                        "file.leftover",
+                        Severity.WARNING,
+                        story=path.stem,
+                    )
+                )
+        return notes
 
     def theme_counts(self) -> dict[str, ThemeCount]:
         stories = self.stories()
@@ -226,15 +272,18 @@ class StoryBank:
 
     def withdraw(
         self, story_id: str, *, on: dt.date | None = None, by: str | None = None, note: str | None = None
-    ) -> tuple[Story, list[Printed]]:
-        """Record a withdrawal (today, or a past day it was received); return the story and every
-        handout printed with it, so the copies can be asked back."""
+    ) -> tuple[Story, Recall]:
+        """Record a withdrawal (today, or a past day it was received); return the story as written and
+        what to recall: every handout printed and every bundle exported with it."""
         from storybank import lifecycle
 
-        story = lifecycle.withdraw(
-            self._path(story_id), self.taxonomy, on=on or self.today, today=self.today, by=_who(by), note=note
-        )
-        return story, lifecycle.printed_with(self.root, story_id)
+        story = self._changed(
+            lifecycle.withdraw(
+                self._path(story_id), self.taxonomy, on=on or self.today, today=self.today, by=_who(by),
+                note=note,
+            )
+        )  # fmt: skip
+        return story, lifecycle.recall_list(self.root, story_id)
 
     def renew(
         self,
@@ -248,90 +297,125 @@ class StoryBank:
         """Extend consent to `until` (optionally with new purposes); also undoes a withdrawal."""
         from storybank import lifecycle
 
-        return lifecycle.renew(
-            self._path(story_id),
-            self.taxonomy,
-            until=until,
-            purposes=list(purposes) if purposes else None,
-            today=self.today,
-            by=_who(by),
-            note=note,
+        return self._changed(
+            lifecycle.renew(
+                self._path(story_id),
+                self.taxonomy,
+                until=until,
+                purposes=list(purposes) if purposes else None,
+                today=self.today,
+                by=_who(by),
+                note=note,
+            )
         )
 
     def history(self, story_id: str) -> list[ConsentEvent]:
         return list(self.get(story_id).consent.history)
 
     def consent_report(self) -> list[ReportRow]:
-        """Stories whose consent needs a curator: withdrawn, expired, expiring within 30 days, unapproved."""
+        """Stories that need a curator: withdrawn, expired, expiring within 30 days, unapproved, held."""
         from storybank import lifecycle
 
-        return lifecycle.consent_report(self.stories(), self.today)
+        stories = self.stories()
+        held = {story.id: reason for story in stories if (reason := self._hold_in_use(story))}
+        return lifecycle.consent_report(stories, self.today, held=held)
+
+    def _hold_in_use(self, story: Story) -> str | None:
+        # A hold matters for a story that would otherwise be shared: published, with active consent.
+        return self.hold(story) if story.status == Status.PUBLISHED else None
 
     def publish(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:
-        """Move a draft or in-review story to published; refused while check finds errors in it or its
-        consent is not active."""
+        """Move a draft or in-review story to published: the one way to `published`. Refused while check
+        finds errors in it or its consent is not active (decided on the file as it is, under its lock)."""
         from storybank import lifecycle
 
-        story = self.get(story_id)
-        errors = [str(p) for p in self._findings(story) if p.severity is Severity.ERROR]
-        refusal = lifecycle.publish_refusal(story, errors, self.today)
-        if refusal:
-            raise StorybankError(refusal)
-        return lifecycle.move(
-            self._path(story_id), self.taxonomy, to=Status.PUBLISHED, kind="published", today=self.today,
-            by=_who(by), note=note,
+        def refusal(story: Story) -> str | None:
+            errors = [str(p) for p in self._findings(story) if p.severity is Severity.ERROR]
+            return lifecycle.publish_refusal(story, errors, self.today)
+
+        return self._changed(
+            lifecycle.move(
+                self._path(story_id), self.taxonomy, to=Status.PUBLISHED, kind="published", today=self.today,
+                by=_who(by), note=note, refusal=refusal,
+            )
         )  # fmt: skip
 
     def retire(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:
         """Take a story out of use for good (it stays on file; `purge` erases it)."""
         from storybank import lifecycle
 
-        story = self.get(story_id)
-        if story.status == Status.RETIRED:
-            raise StorybankError(f"story '{story_id}' is already retired")
-        return lifecycle.move(
-            self._path(story_id), self.taxonomy, to=Status.RETIRED, kind="retired", today=self.today,
-            by=_who(by), note=note,
+        def refusal(story: Story) -> str | None:
+            return f"story '{story_id}' is already retired" if story.status == Status.RETIRED else None
+
+        return self._changed(
+            lifecycle.move(
+                self._path(story_id), self.taxonomy, to=Status.RETIRED, kind="retired", today=self.today,
+                by=_who(by), note=note, refusal=refusal,
+            )
         )  # fmt: skip
 
-    def purge(self, story_id: str, *, reason: str, by: str | None = None) -> list[Printed]:
-        """Erase a story: its file and its index entry go (the index is merged, so no text stays in its
-        files), and a line without content is added to log/tombstones.jsonl. Returns the handouts
-        printed with it (what storybank cannot erase, with git history and bundles already sent)."""
+    def purge(self, story_id: str, *, reason: str, by: str | None = None) -> Purged:
+        """Erase a story: its file, any temporary copies a killed write left, and its index entry go (the
+        index is merged, so no text stays in its files), and a line without content is added to
+        log/tombstones.jsonl. Returns what was removed and what storybank cannot erase: the handouts
+        printed with it and the bundles exported with it (and git history, which the caller checks)."""
         from storybank import lifecycle
 
-        story = self.get(story_id)
-        lifecycle.tombstone(self.root, story, today=self.today, reason=reason, by=_who(by))
-        self._path(story_id).unlink()
+        path = self._path(story_id)
+        with store.story_lock(path):
+            story = store.read_story(path, self.taxonomy)
+            lifecycle.tombstone(self.root, story, today=self.today, reason=reason, by=_who(by))
+            path.unlink()
+            leftovers = store.remove_leftovers(path)
         self._index.close()
         self.index()
-        return lifecycle.printed_with(self.root, story_id)
+        return Purged(len(leftovers), lifecycle.recall_list(self.root, story_id))
 
     def in_git(self) -> bool:
         from storybank import lifecycle
 
         return lifecycle.in_git(self.root)
 
+    def _changed(self, story: Story) -> Story:
+        """After this process wrote a story: the next search looks at the files first, so its totals and
+        theme counts agree with what it serves at once."""
+        self._index.expire()
+        return story
+
     # -- exchange ----------------------------------------------------------------------------------
 
     def export(self, purpose: Purpose, path: str | os.PathLike[str]) -> list[str]:
-        """Write a bundle of the stories usable for `purpose` today; return their ids."""
+        """Write a bundle of the stories usable for `purpose` today, for a partner organisation; return
+        their ids. Only purposes that mean leaving the organisation are taken (`public`, `research`);
+        every bundle is logged (log/exports.jsonl: bundle id, date, purpose, ids) for recall."""
         from storybank import exchange
 
-        stories = self.usable(purpose)
+        refusal = exchange.export_refusal(purpose)
+        if refusal:
+            raise StorybankError(refusal)
         target = Path(path)
         if not target.parent.is_dir():
             raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
-        store.atomic_write(
-            target, exchange.bundle_text(stories, self.settings.organization.name), overwrite=True
-        )
-        return [story.id for story in stories]
+        if target.is_dir():
+            raise StorybankError(f"cannot write {target}: it is a folder; give a file name")
+        stories = self.usable(purpose)
+        bundle_id = exchange.new_bundle_id(self.today)
+        text = exchange.bundle_text(stories, self.settings.organization.name, bundle_id)
+        for story in stories:  # once more at the edge, as for a print
+            self.get(story.id, purpose=purpose)
+        ids = [story.id for story in stories]
+        exchange.log_export(self.root, bundle_id=bundle_id, purpose=purpose, on=self.today, ids=ids)
+        store.atomic_write(target, text, overwrite=True)
+        return ids
 
     def import_bundle(self, path: str | os.PathLike[str]) -> ImportReport:
-        """Add a bundle's valid stories that do not exist here; report each refused record by line."""
+        """Add a bundle's valid stories that do not exist here, each as `in-review` (publish them with
+        `publish`, which runs the checks); report each refused record by line."""
         from storybank import exchange
 
-        return exchange.import_bundle(Path(path), self.root, self.taxonomy, today=self.today)
+        report = exchange.import_bundle(Path(path), self.root, self.taxonomy, today=self.today)
+        self._index.expire()
+        return report
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -359,6 +443,11 @@ class StoryBank:
         suggested correction added; `suggestion` shows the corrected text. `facets=False` skips
         counting the themes of all matches. `purpose=Purpose.HANDOUT` finds stories to print instead.
         """
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryTooLongError(
+                f"the search text is {len(text):,} characters; storybank searches at most "
+                f"{MAX_QUERY_CHARS:,}: keep the words that describe the person and what they need"
+            )
         self._known(themes, exclude_warnings)
         excluded = frozenset(exclude_warnings)
         request = Query(

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,12 +23,15 @@ from rich.progress import Progress
 from rich.table import Table
 
 from storybank.bank import StoryBank
-from storybank.consent import consent_state, consent_summary, usable_purposes
+from storybank.consent import consent_state, consent_summary
 from storybank.errors import BankNotFoundError, Severity, StorybankError
 from storybank.models import Language, Purpose, Story
 from storybank.schema import front_matter_schema
 from storybank.store import display, story_path
 from storybank.taxonomy import default_taxonomy
+
+if TYPE_CHECKING:
+    from storybank.lifecycle import Recall
 
 EXIT_FOUND_ERRORS = 1
 EXIT_BAD_INPUT = 2
@@ -89,14 +92,19 @@ def list_stories(ctx: click.Context, as_json: bool) -> None:
                 row["id"],
                 row["title"],
                 ", ".join(row["themes"]),
-                row["status"],
+                row["status"] + (" (held: privacy)" if row["held"] else ""),
                 row["consent_summary"],
                 ", ".join(row["usable_for"]) or "-",
             )
         _console().print(table)
+        for row in rows:
+            if row["held"]:
+                click.echo(f"{row['id']}: {row['held']}", err=True)
     if scan.problems:
-        broken = len({problem.file for problem in scan.problems})
-        click.echo(f"{broken} file(s) could not be loaded: run storybank check", err=True)
+        broken = sorted({problem.file for problem in scan.problems})
+        click.echo(f"{len(broken)} file(s) could not be loaded (storybank check says why):", err=True)
+        for name in broken:
+            click.echo(f"  {name}", err=True)
 
 
 @cli.command()
@@ -116,8 +124,10 @@ def show(ctx: click.Context, story_id: str, as_json: bool) -> None:
         **story.model_dump(mode="json"),
         "credit": story.storyteller.credit(story.language),
     }
-    if not readable:
-        data["body"] = None
+    if not readable:  # the teller's own words are withheld, not only the story's text
+        for words in ("body", "summary"):
+            data[words] = None
+        data["what_helped"] = []
         data["body_withheld"] = readable.reason
     if as_json:
         _print_json(data)
@@ -128,23 +138,26 @@ def show(ctx: click.Context, story_id: str, as_json: bool) -> None:
         out.print(f"[bold red]Content note:[/bold red] {', '.join(story.content_warnings)}")
     out.print(
         f"Status: {story.status} · Consent: {data['consent_summary']} · "
-        f"Usable for: {', '.join(data['usable_for']) or 'nothing today'}"
+        f"Usable for: {', '.join(data['usable_for']) or 'nothing today'}",
+        markup=False,
     )
+    if data["held"]:
+        out.print(f"Held back: {data['held']}", markup=False)
     teller = [data["credit"], story.storyteller.age_range, story.storyteller.pronouns]
     if story.storyteller.recovery_since:
         teller.append(f"in recovery since {story.storyteller.recovery_since}")
     out.print("Storyteller: " + " · ".join(part for part in teller if part))
     out.print(f"Themes: {', '.join(story.themes)}")
-    out.print(f"Summary: {story.summary}")
+    if not readable:
+        out.print(f"[Summary, what helped and text not shown: {readable.reason}.]", markup=False)
+        return
+    out.print(f"Summary: {story.summary}", markup=False)
     if story.what_helped:
         out.print("What helped:")
         for item in story.what_helped:
-            out.print(f"  - {item}")
+            out.print(f"  - {item}", markup=False)
     out.print()
-    if readable:
-        out.print(story.body.strip(), markup=False)
-    else:
-        out.print(f"[Text not shown: {readable.reason}.]", markup=False)
+    out.print(story.body.strip(), markup=False)
 
 
 @cli.command()
@@ -442,20 +455,44 @@ def withdraw(
     ctx: click.Context, story_id: str, on: dt.datetime | None, note: str | None, by: str | None, as_json: bool
 ) -> None:
     """Withdraw a story at its storyteller's request: at once, everywhere. Lists printed copies to recall."""
-    story, printed = _open_bank(ctx).withdraw(story_id, on=on.date() if on else None, by=by, note=note)
-    recall = [{"handout_id": p.handout_id, "printed_on": p.printed_on} for p in printed]
+    story, recall = _open_bank(ctx).withdraw(story_id, on=on.date() if on else None, by=by, note=note)
     if as_json:
-        _print_json({"id": story.id, "withdrawn_on": story.consent.withdrawn_on, "recall": recall})
+        _print_json(
+            {
+                "id": story.id,
+                "withdrawn_on": story.consent.withdrawn_on,
+                "recall": [{"handout_id": p.handout_id, "printed_on": p.printed_on} for p in recall.handouts],
+                "recall_bundles": [
+                    {"bundle_id": b.bundle_id, "exported_on": b.exported_on, "purpose": b.purpose}
+                    for b in recall.bundles
+                ],
+                "damaged_log_lines": recall.damaged,
+            }
+        )
         return
     click.echo(
         f"withdrew {story.id} on {story.consent.withdrawn_on}: it is no longer shared, printed or exported"
     )
-    if not recall:
+    _echo_recall(recall)
+
+
+def _echo_recall(recall: Recall) -> None:
+    """The recall notice: printed handouts and exported bundles that held the story."""
+    for line in recall.damaged:
+        click.echo(f"note: {line} is damaged and was skipped: look at it by hand", err=True)
+    if not recall.handouts:
         click.echo("no handout with this story is in the print log")
-        return
-    click.echo(f"recall notice: {len(recall)} printed handout(s) held this story; ask the copies back:")
-    for copy in recall:
-        click.echo(f"  {copy['handout_id']}  printed {copy['printed_on']}")
+    else:
+        count = len(recall.handouts)
+        click.echo(f"recall notice: {count} printed handout(s) held this story; ask the copies back:")
+        for copy in recall.handouts:
+            click.echo(f"  {copy.handout_id}  printed {copy.printed_on}")
+    if recall.bundles:
+        click.echo(
+            f"{len(recall.bundles)} exported bundle(s) held this story; ask the partners to delete it:"
+        )
+        for bundle in recall.bundles:
+            click.echo(f"  {bundle.bundle_id}  exported {bundle.exported_on} for {bundle.purpose}")
 
 
 @cli.command()
@@ -556,10 +593,18 @@ def purge(ctx: click.Context, story_id: str, yes: bool, reason: str, by: str | N
     if not yes:
         raise click.UsageError(f"this erases {story_id} for good: add --yes to confirm")
     bank = _open_bank(ctx)
-    printed = bank.purge(story_id, reason=reason, by=by)
+    purged = bank.purge(story_id, reason=reason, by=by)
+    printed = purged.recall.handouts
     click.echo(
         f"purged {story_id}: its file and index entry are gone; log/tombstones.jsonl records the erasure"
     )
+    if purged.leftovers_removed:
+        click.echo(
+            f"also removed {purged.leftovers_removed} temporary copy(ies) of the story left by an "
+            "interrupted write"
+        )
+    for line in purged.recall.damaged:
+        click.echo(f"note: {line} is damaged and was skipped: look at it by hand", err=True)
     click.echo("storybank cannot erase:")
     if bank.in_git():
         click.echo(
@@ -570,7 +615,13 @@ def purge(ctx: click.Context, story_id: str, yes: bool, reason: str, by: str | N
     click.echo(f"  - printed copies: {len(printed)} handout(s) in the print log" + (":" if printed else ""))
     for copy in printed:
         click.echo(f"      {copy.handout_id}  printed {copy.printed_on}")
-    click.echo("  - bundles already exported to partner organisations: ask them to delete it")
+    bundles = purged.recall.bundles
+    click.echo(
+        f"  - bundles exported to partner organisations: {len(bundles)} in the export log"
+        + (":" if bundles else "")
+    )
+    for bundle in bundles:
+        click.echo(f"      {bundle.bundle_id}  exported {bundle.exported_on}: ask the partner to delete it")
 
 
 # -- exchange ----------------------------------------------------------------------------------------
@@ -634,7 +685,8 @@ def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
         "content_warnings": list(story.content_warnings),
         "consent_summary": consent_summary(story.consent, bank.today),
         "consent_state": str(consent_state(story.consent, bank.today)),
-        "usable_for": [str(p) for p in usable_purposes(story, bank.today)],
+        "usable_for": [str(p) for p in bank.usable_purposes(story)],
+        "held": bank.hold(story),
         "file": display(story_path(bank.root, story.id)),
     }
 

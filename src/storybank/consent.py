@@ -7,18 +7,46 @@ moment of use, with the story as its file is then. Rules (docs/consent.md):
 - consent was given on or before the date;
 - the purpose is among the consented purposes;
 - the date is before `expires_on` (the first day consent is no longer valid), if set;
-- the date is before `withdrawn_on`, if set.
+- the date is before `withdrawn_on`, if set;
+- for every purpose but `read`, no privacy error stands in the story as it is now (a contact detail, an
+  anonymous teller named, a surname the attribution does not allow): the story is *held back* until the
+  text is fixed or a curator accepts the finding.
+
+`requirements` states these rules as data, and both `may_use` and the search index's filter are built from
+it, so the index can never let through what the policy refuses (the index only narrows; every hit is still
+re-checked here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storybank.models import Consent, FrontMatter, Purpose, Status
+from storybank.models import Consent, Purpose, Status, Story
 
 READABLE_STATUSES = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED})
+# The purposes whose meaning is that the story goes out of the organisation (the only ones export takes):
+# `public`, and `research`, which docs/consent.md defines as "given to a named research partner".
+LEAVES_ORGANISATION = frozenset({Purpose.PUBLIC, Purpose.RESEARCH})
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What the policy asks of a story for one purpose on one day."""
+
+    purpose: Purpose
+    on: dt.date
+    statuses: frozenset[Status]  # the story's status must be one of these
+    not_held: bool  # no privacy error may stand in the story
+
+
+def requirements(purpose: Purpose, on: dt.date) -> Requirements:
+    """The rules for `purpose` on `on`; besides these, consent must be given, unexpired, not withdrawn."""
+    if purpose is Purpose.READ:  # curators read drafts to fix them, and a held story to lift the hold
+        return Requirements(purpose, on, READABLE_STATUSES, not_held=False)
+    return Requirements(purpose, on, frozenset({Status.PUBLISHED}), not_held=True)
 
 
 class ConsentState(StrEnum):
@@ -54,8 +82,15 @@ def consent_state(consent: Consent, on: dt.date) -> ConsentState:
     return ConsentState.ACTIVE
 
 
-def may_use(story: FrontMatter, purpose: Purpose, on: dt.date) -> Decision:
-    """May `story` be used for `purpose` on the date `on`? The answer says why not."""
+def may_use(
+    story: Story, purpose: Purpose, on: dt.date, *, phone_regions: Sequence[str] | None = None
+) -> Decision:
+    """May `story` be used for `purpose` on the date `on`? The answer says why not.
+
+    `phone_regions` are the regions whose phone numbers the privacy hold looks for (the bank's
+    `[privacy] phone_regions`; None: the default regions).
+    """
+    rules = requirements(purpose, on)
     consent = story.consent
     state = consent_state(consent, on)
     if state is ConsentState.WITHDRAWN:
@@ -67,15 +102,34 @@ def may_use(story: FrontMatter, purpose: Purpose, on: dt.date) -> Decision:
     if purpose not in consent.purposes:
         agreed = ", ".join(consent.purposes)
         return Decision(False, f"the storyteller did not agree to '{purpose}' (agreed: {agreed})")
-    allowed_statuses = READABLE_STATUSES if purpose is Purpose.READ else {Status.PUBLISHED}
-    if story.status not in allowed_statuses:
+    if story.status not in rules.statuses:
         return Decision(False, f"the story is {story.status}, not published")
+    if rules.not_held:
+        reason = hold_reason(story, phone_regions)
+        if reason:
+            return Decision(False, reason)
     return ALLOWED
 
 
-def usable_purposes(story: FrontMatter, on: dt.date) -> list[Purpose]:
+def hold_reason(story: Story, phone_regions: Sequence[str] | None = None) -> str | None:
+    """Why the story is held back (a privacy error stands in it), or None. Remembered per story text."""
+    # Imported here: the checks import this module (consent findings), and this is the only way back.
+    from storybank.checks.hold import privacy_hold
+
+    finding = privacy_hold(story, tuple(phone_regions) if phone_regions is not None else None)
+    if finding is None:
+        return None
+    return (
+        f"held back for privacy: {finding} — fix the text, or accept the finding if the teller agreed "
+        "(storybank check)"
+    )
+
+
+def usable_purposes(
+    story: Story, on: dt.date, *, phone_regions: Sequence[str] | None = None
+) -> list[Purpose]:
     """Every purpose the story may be used for on the date (for curation views)."""
-    return [purpose for purpose in Purpose if may_use(story, purpose, on)]
+    return [purpose for purpose in Purpose if may_use(story, purpose, on, phone_regions=phone_regions)]
 
 
 def consent_summary(consent: Consent, on: dt.date) -> str:

@@ -2,6 +2,8 @@
 
 The front matter is edited round-trip with ruamel.yaml (never re-dumped from the model), the new file is
 parsed and validated as a story before anything is written, and it is written whole or not at all.
+Every edit holds the story's lock from reading the file to the rename, so two changes at the same moment
+(a withdrawal and a renewal, from two processes) are made one after the other and neither is lost.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from storybank.errors import StorybankError
 from storybank.models import Story
 from storybank.taxonomy import Taxonomy
 
-FrontMatterChange = Callable[[CommentedMap], None]
+# Sees the story as its file is now (read under the lock) and the front matter to change; it may refuse
+# the change by raising StorybankError.
+FrontMatterChange = Callable[[Story, CommentedMap], None]
 
 
 _FLUSH_LIST = re.compile(r"^( *)[\w-]+:[ \t]*\n\1- ", re.MULTILINE)  # "key:\n- item", not "key:\n  - item"
@@ -46,23 +50,33 @@ def edit_story(path: Path, change: FrontMatterChange, taxonomy: Taxonomy) -> Sto
     """Apply `change` to the story's front matter and write the file; return the story as written.
 
     Raises StoryFileError (and writes nothing) when the changed file would not be a valid story, and
-    StorybankError when the file changed on disk while it was being edited.
+    StorybankError when the file changed on disk while it was being edited. Returns only once the
+    change is in the file.
     """
-    before = store.read_text(path)
-    parts = frontmatter.split(before)
-    yaml = _yaml(parts.yaml_text)
-    data = yaml.load(parts.yaml_text)
-    change(data)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    text = f"---\n{out.getvalue()}---\n{parts.body}"
-    story = store.parse_story(text, file=store.display(path), expected_id=path.stem, taxonomy=taxonomy)
-    if store.read_text(path) != before:
-        raise StorybankError(
-            f"{store.display(path)} changed while it was being edited: run the command again"
-        )
-    store.atomic_write(path, text, overwrite=True)
-    return story
+    with store.story_lock(path):
+        store.remove_leftovers(path)  # under the lock, a temporary copy is a killed write's
+        current = store.read_story(path, taxonomy)
+        before = store.read_text(path)
+        if store.parse_file_text(before, path, taxonomy) != current:
+            raise _changed(path)
+        parts = frontmatter.split(before)
+        yaml = _yaml(parts.yaml_text)
+        data = yaml.load(parts.yaml_text)
+        change(current, data)
+        out = io.StringIO()
+        yaml.dump(data, out)
+        text = f"---\n{out.getvalue()}---\n{parts.body}"
+        story = store.parse_story(text, file=store.display(path), expected_id=path.stem, taxonomy=taxonomy)
+        if store.read_text(path) != before:  # an editor outside storybank holds no lock
+            raise _changed(path)
+        store.atomic_write(path, text, overwrite=True)
+        if store.read_text(path) != text:
+            raise StorybankError(f"{store.display(path)} was changed as it was saved: check it and run again")
+        return story
+
+
+def _changed(path: Path) -> StorybankError:
+    return StorybankError(f"{store.display(path)} changed while it was being edited: run the command again")
 
 
 def event(day: dt.date, kind: str, **fields: Any) -> CommentedMap:

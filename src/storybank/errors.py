@@ -6,9 +6,23 @@ that line and exits 2; it never needs to know the error's type.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
+
+_QUOTE = reprlib.Repr()  # (keyword arguments only from Python 3.12)
+_QUOTE.maxlevel, _QUOTE.maxlist, _QUOTE.maxdict, _QUOTE.maxtuple, _QUOTE.maxset = 2, 4, 4, 4, 4
+_QUOTE.maxstring, _QUOTE.maxother, _QUOTE.maxlong = 60, 60, 40
+
+
+def quote(value: object) -> str:
+    """A value as a message quotes it: repr, cut short. A rejected value can be a huge number or an
+    alias "bomb" of nested lists, and a full repr of one takes minutes and gigabytes."""
+    try:
+        return _QUOTE.repr(value)
+    except ValueError:  # an integer past Python's 4,300-digit limit for turning it into text
+        return f"<a {type(value).__name__} too long to show>"
 
 
 class Severity(StrEnum):
@@ -85,6 +99,10 @@ class UnknownTermError(StorybankError):
 
 class IndexBusyError(StorybankError):
     """Another process has held the index lock for too long."""
+
+
+class QueryTooLongError(StorybankError):
+    """A search text longer than storybank searches (it would cost seconds and find no better)."""
 
 
 class StoryFileError(StorybankError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import gc
 import logging
 import os
@@ -22,18 +21,20 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import filelock
 from whoosh import analysis, fields, highlight, index, qparser, query, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import IndexReader
 from whoosh.searching import Hit, Results, Searcher
 
+from storybank.consent import requirements
 from storybank.errors import IndexBusyError
 from storybank.models import Language, Purpose, Story
+from storybank.store import CACHE_DIR
 
 log = logging.getLogger("storybank")
 
-CACHE_DIR = ".storybank"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 LOCK_TIMEOUT_SECONDS = 60.0
 ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
 TEXT_FIELDS = ENGLISH_FIELDS + tuple(f"{name}_es" for name in ENGLISH_FIELDS)
@@ -70,6 +71,7 @@ def _schema() -> fields.Schema:
         language=fields.ID(stored=True),
         age_range=fields.ID(stored=True),
         status=fields.ID,
+        held=fields.ID,  # "yes" while a privacy error stands in the story (consent.hold_reason)
         purposes=fields.KEYWORD(commas=True),
         given=fields.NUMERIC(int, bits=32),
         expires=fields.NUMERIC(int, bits=32),
@@ -87,7 +89,13 @@ def _day(value: dt.date | None) -> int:
     return _NEVER if value is None else value.year * 10000 + value.month * 100 + value.day
 
 
-def _document(story: Story, print_: str) -> dict[str, object]:
+def _unreadable(story_id: str, print_: str) -> dict[str, object]:
+    """A file that does not load, remembered by its fingerprint so that it is not read again on every
+    search; it has no consent, so no filter lets it through."""
+    return {"id": story_id, "fingerprint": print_, "status": "unreadable", "held": "yes", "given": _NEVER}
+
+
+def _document(story: Story, print_: str, held: bool) -> dict[str, object]:
     suffix = "_es" if story.language == Language.ES else ""  # each language gets its own analyzer
     return {
         "id": story.id,
@@ -104,6 +112,7 @@ def _document(story: Story, print_: str) -> dict[str, object]:
         "language": str(story.language),
         "age_range": story.storyteller.age_range or "",
         "status": str(story.status),
+        "held": "yes" if held else "no",
         "purposes": ",".join(story.consent.purposes),
         "given": _day(story.consent.given_on),
         "expires": _day(story.consent.expires_on),
@@ -189,8 +198,14 @@ class RawResult:
 class StoryIndex:
     """The index of one bank folder, with one warm searcher per process."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, *, held: Callable[[Story], bool] = lambda _: False, policy_key: str = ""
+    ) -> None:
+        """`held` says whether a story is held back for privacy; `policy_key` names what that answer
+        depends on beyond the story file (the bank's phone regions): a change rebuilds the index."""
         self.root = root
+        self._held = held
+        self._version = f"{SCHEMA_VERSION} {policy_key}".strip()
         self.cache = root / CACHE_DIR
         self.path = self.cache / "index"
         self._open: list[Searcher] = []  # the warm searcher, if any; a list so the finalizer sees changes
@@ -204,6 +219,11 @@ class StoryIndex:
     def close(self) -> None:
         """Close the warm searcher's files (the next search opens them again)."""
         _close_all(self._open)
+
+    def expire(self) -> None:
+        """Check the files on the next search, however recent the last check (after this process's own
+        writes, so its counts agree with its hits at once)."""
+        self._checked_at = None
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -272,8 +292,8 @@ class StoryIndex:
             self._checked_at = None
             return report
 
-    @staticmethod
     def _write(
+        self,
         ix: index.Index,
         changed: list[str],
         gone: list[str],
@@ -292,10 +312,10 @@ class StoryIndex:
                 report.removed.append(story_id)
             for done, story_id in enumerate(changed, 1):
                 story = load(Path(files[story_id]))
-                if story is None:  # the file is broken now: it leaves the index
-                    writer.delete_by_term("id", story_id)
+                if story is None:  # the file is broken now: it leaves the searchable stories
+                    writer.update_document(**_unreadable(story_id, current[story_id]))
                 else:
-                    writer.update_document(**_document(story, current[story_id]))
+                    writer.update_document(**_document(story, current[story_id], self._held(story)))
                     report.indexed.append(story_id)
                 if progress:
                     progress(done, len(changed))
@@ -478,22 +498,25 @@ class StoryIndex:
 
     @staticmethod
     def _consent_filter(request: Query) -> query.Query:
-        # Narrows the search in the index; every hit is still checked against its file before serving.
-        day = _day(request.on)
+        """The consent policy's rules (`consent.requirements`) as an index query. It narrows the search;
+        every hit is still checked against its file by the policy itself before it is served."""
+        rules = requirements(request.purpose, request.on)
+        day = _day(rules.on)
         parts: list[query.Query] = [
-            query.Term("purposes", str(request.purpose)),
+            query.Term("purposes", str(rules.purpose)),
             query.NumericRange("given", None, day),
             query.NumericRange("expires", day + 1, None),
             query.NumericRange("withdrawn", day + 1, None),
+            query.Or([query.Term("status", str(status)) for status in sorted(rules.statuses)]),
         ]
-        if request.purpose != Purpose.READ:
-            parts.append(query.Term("status", "published"))
+        if rules.not_held:
+            parts.append(query.Term("held", "no"))
         return query.And(parts)
 
     def _open_or_none(self) -> index.Index | None:
         """The index on disk, or None when it is missing, from another version, or unreadable."""
         try:
-            if _version(self.path) != SCHEMA_VERSION or not index.exists_in(str(self.path)):
+            if _version(self.path) != self._version or not index.exists_in(str(self.path)):
                 return None
             ix = index.open_dir(str(self.path))
             if ix.schema.names() != _schema().names():
@@ -512,7 +535,7 @@ class StoryIndex:
         version = self.path / "VERSION"
         version.unlink(missing_ok=True)  # until the new index exists, nothing here is trusted
         ix = FileStorage(str(self.path)).create_index(_schema())
-        version.write_text(SCHEMA_VERSION)
+        version.write_text(self._version)
         return ix
 
     @contextlib.contextmanager
@@ -522,23 +545,14 @@ class StoryIndex:
         ignore = self.cache / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")
-        with open(self.cache / "index.lock", "w") as handle:
-            deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise IndexBusy(
-                            f"another storybank process has been updating {self.path} for over "
-                            f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again when it is done"
-                        ) from None
-                    time.sleep(0.05)
-            try:
+        try:
+            with filelock.FileLock(self.cache / "index.lock", timeout=LOCK_TIMEOUT_SECONDS):
                 yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        except filelock.Timeout:
+            raise IndexBusy(
+                f"another storybank process has been updating {self.path} for over "
+                f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again when it is done"
+            ) from None
 
 
 @dataclass

@@ -7,20 +7,20 @@ Every change edits the story's front matter in place (see `edit.py`), appends an
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from storybank import store
+from storybank import jsonlog
 from storybank.checks.consent import EXPIRY_NOTICE_DAYS
 from storybank.consent import ConsentState, consent_state
 from storybank.edit import append_event, edit_story, event, set_value
 from storybank.errors import StorybankError
 from storybank.handouts import printlog
+from storybank.jsonlog import LOG_DIR
 from storybank.models import Purpose, Status, Story
 from storybank.taxonomy import Taxonomy
 
@@ -36,9 +36,27 @@ class Printed:
 
 
 @dataclass(frozen=True)
+class Exported:
+    """A bundle sent to a partner organisation that held a story."""
+
+    bundle_id: str
+    exported_on: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Recall:
+    """What to ask back after a withdrawal or an erasure; `damaged` names log lines that were skipped."""
+
+    handouts: list[Printed]
+    bundles: list[Exported]
+    damaged: list[str]
+
+
+@dataclass(frozen=True)
 class ReportRow:
     id: str
-    state: str  # expiring, expired, withdrawn, not-approved
+    state: str  # held, withdrawn, expired, expiring, not-approved
     date: dt.date | None
     detail: str
 
@@ -58,13 +76,12 @@ def withdraw(
         raise StorybankError(
             f"cannot record a withdrawal on {on}, after today ({today}): a withdrawal takes effect at once"
         )
-    story = store.read_story(path, taxonomy)
-    if story.consent.withdrawn_on is not None and story.consent.withdrawn_on <= today:
-        raise StorybankError(f"story '{story.id}' was already withdrawn on {story.consent.withdrawn_on}")
-    if on < story.consent.given_on:
-        raise StorybankError(f"cannot withdraw on {on}: consent was given on {story.consent.given_on}")
 
-    def change(data: CommentedMap) -> None:
+    def change(story: Story, data: CommentedMap) -> None:
+        if story.consent.withdrawn_on is not None and story.consent.withdrawn_on <= today:
+            raise StorybankError(f"story '{story.id}' was already withdrawn on {story.consent.withdrawn_on}")
+        if on < story.consent.given_on:
+            raise StorybankError(f"cannot withdraw on {on}: consent was given on {story.consent.given_on}")
         set_value(data["consent"], "withdrawn_on", on)
         append_event(data, event(on, "withdrawn", by=by, note=note))
 
@@ -84,11 +101,10 @@ def renew(
     """Extend consent to `until`; a withdrawn story's consent is given again (a new `given` event)."""
     if until <= today:
         raise StorybankError(f"--until {until} must be after today ({today})")
-    story = store.read_story(path, taxonomy)
-    given_again = story.consent.withdrawn_on is not None
     chosen = [str(p) for p in purposes] if purposes else None
 
-    def change(data: CommentedMap) -> None:
+    def change(story: Story, data: CommentedMap) -> None:
+        given_again = story.consent.withdrawn_on is not None
         consent = data["consent"]
         set_value(consent, "expires_on", until)
         if chosen:
@@ -102,9 +118,23 @@ def renew(
 
 
 def move(
-    path: Path, taxonomy: Taxonomy, *, to: Status, kind: str, today: dt.date, by: str, note: str | None
+    path: Path,
+    taxonomy: Taxonomy,
+    *,
+    to: Status,
+    kind: str,
+    today: dt.date,
+    by: str,
+    note: str | None,
+    refusal: Callable[[Story], str | None] = lambda _: None,
 ) -> Story:
-    def change(data: CommentedMap) -> None:
+    """Change the story's status; `refusal` (asked with the story as its file is, under the lock) may
+    say why not."""
+
+    def change(story: Story, data: CommentedMap) -> None:
+        reason = refusal(story)
+        if reason:
+            raise StorybankError(reason)
         set_value(data, "status", str(to))
         append_event(data, event(today, kind, by=by, note=note))
 
@@ -125,20 +155,36 @@ def publish_refusal(story: Story, errors: list[str], today: dt.date) -> str | No
     return None
 
 
-def printed_with(bank_root: Path, story_id: str) -> list[Printed]:
-    """Every handout in the print log that held this story."""
-    found = []
-    for record in printlog.records(bank_root):
-        stories = record.get("stories")
-        if isinstance(stories, list) and any(
-            isinstance(s, dict) and s.get("id") == story_id for s in stories
-        ):
-            found.append(Printed(str(record.get("handout_id")), str(record.get("printed_on"))))
-    return found
+def recall_list(bank_root: Path, story_id: str) -> Recall:
+    """Every handout printed and every bundle exported with this story, from the logs."""
+    from storybank import exchange  # exchange imports yaml; only a recall needs it here
+
+    prints = printlog.read(bank_root)
+    exports = exchange.export_log(bank_root)
+    return Recall(
+        handouts=[
+            Printed(str(record.get("handout_id")), str(record.get("printed_on")))
+            for record in prints.records
+            if _holds(record, story_id)
+        ],
+        bundles=[
+            Exported(str(record.get("bundle_id")), str(record.get("exported_on")), str(record.get("purpose")))
+            for record in exports.records
+            if isinstance(record.get("stories"), list) and story_id in record["stories"]
+        ],
+        damaged=[f"{LOG_DIR}/{printlog.PRINT_LOG} line {n}" for n in prints.damaged]
+        + [f"{LOG_DIR}/{exchange.EXPORT_LOG} line {n}" for n in exports.damaged],
+    )
 
 
-def consent_report(stories: list[Story], today: dt.date) -> list[ReportRow]:
-    rows = []
+def _holds(record: dict[str, Any], story_id: str) -> bool:
+    stories = record.get("stories")
+    return isinstance(stories, list) and any(isinstance(s, dict) and s.get("id") == story_id for s in stories)
+
+
+def consent_report(stories: list[Story], today: dt.date, *, held: dict[str, str]) -> list[ReportRow]:
+    """The rows a curator must act on; `held` gives the reason each held-back story is held."""
+    rows = [ReportRow(story_id, "held", None, reason) for story_id, reason in held.items()]
     for story in stories:
         consent = story.consent
         state = consent_state(consent, today)
@@ -153,7 +199,7 @@ def consent_report(stories: list[Story], today: dt.date) -> list[ReportRow]:
             rows.append(ReportRow(story.id, "expiring", consent.expires_on, f"expires in {days} day(s)"))
         if story.status == Status.PUBLISHED and consent.text_approved_on is None:
             rows.append(ReportRow(story.id, "not-approved", None, "published without the teller's approval"))
-    order = {"withdrawn": 0, "expired": 1, "expiring": 2, "not-approved": 3}
+    order = {"held": 0, "withdrawn": 1, "expired": 2, "expiring": 3, "not-approved": 4}
     return sorted(rows, key=lambda row: (order[row.state], row.date or dt.date.max, row.id))
 
 
@@ -167,12 +213,7 @@ def tombstone(bank_root: Path, story: Story, *, today: dt.date, reason: str, by:
         "reason": reason,
         "by": by,
     }
-    path = bank_root / printlog.LOG_DIR / TOMBSTONES
-    path.parent.mkdir(exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(line, sort_keys=True) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    jsonlog.append(jsonlog.log_file(bank_root, TOMBSTONES), line)
 
 
 def in_git(folder: Path) -> bool:

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from storybank.errors import quote
 from storybank.taxonomy import SLUG_PATTERN, Taxonomy, closest, default_taxonomy
 
 
@@ -65,6 +66,7 @@ class EventKind(StrEnum):
     SUBMITTED = "submitted"
     PUBLISHED = "published"
     RETIRED = "retired"
+    IMPORTED = "imported"
 
 
 def _one_of(kind: str, choices: type[StrEnum]) -> BeforeValidator:
@@ -77,7 +79,7 @@ def _one_of(kind: str, choices: type[StrEnum]) -> BeforeValidator:
             return value
         guess = closest(value, allowed) if isinstance(value, str) else None
         hint = f" — did you mean '{guess}'?" if guess else ""
-        raise ValueError(f"unknown {kind} {value!r}{hint} (choose from: {', '.join(sorted(allowed))})")
+        raise ValueError(f"unknown {kind} {quote(value)}{hint} (choose from: {', '.join(sorted(allowed))})")
 
     return BeforeValidator(check)
 
@@ -95,12 +97,25 @@ def _parse_date(value: object) -> object:
             return dt.date.fromisoformat(value)
         except ValueError:
             raise ValueError(f"'{value}' is not a real date") from None
-    raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD")
+    raise ValueError(f"{quote(value)} is not a date: write it as YYYY-MM-DD")
 
 
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 PurposeField = Annotated[Purpose, _one_of("purpose", Purpose)]
+# `readme` would be README.md, which every bank folder may hold and no command treats as a story.
+RESERVED_IDS = frozenset({"readme"})
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise ValueError(
+            f"'{value}' is reserved (a bank's {value}.md is its notes, not a story): choose another id"
+        )
+    return value
+
+
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=3, max_length=80)]
+StoryId = Annotated[Slug, AfterValidator(_not_reserved)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -244,7 +259,7 @@ class AcceptedFinding(_Model):
 class FrontMatter(_Model):
     """Everything above the story's text: the contract of docs/story-format.md."""
 
-    id: Slug
+    id: StoryId
     title: Annotated[str, Field(min_length=1, max_length=120)]
     summary: Annotated[str, Field(min_length=1, max_length=300)]
     language: Annotated[Language, _one_of("language", Language)]

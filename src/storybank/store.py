@@ -7,14 +7,18 @@ file it could not, naming the file, the line, the field and what to do. Writes a
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import re
+import stat
 import tempfile
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import filelock
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -22,15 +26,18 @@ from storybank import frontmatter
 from storybank.errors import (
     InvalidStoryIdError,
     Problem,
+    StorybankError,
     StoryExistsError,
     StoryFileError,
     StoryNotFoundError,
+    quote,
 )
-from storybank.models import Story
+from storybank.models import RESERVED_IDS, Story
 from storybank.taxonomy import SLUG_PATTERN, Taxonomy, closest
 
 MAX_FILE_BYTES = 1_000_000
-NOT_STORIES = frozenset({"readme.md"})
+CACHE_DIR = ".storybank"  # the bank's own working files: the index and the story locks
+LOCK_TIMEOUT_SECONDS = 10.0
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -44,7 +51,7 @@ class Scan:
 
 
 def is_story_id(value: str) -> bool:
-    return 3 <= len(value) <= 80 and _SLUG.fullmatch(value) is not None
+    return 3 <= len(value) <= 80 and _SLUG.fullmatch(value) is not None and value not in RESERVED_IDS
 
 
 def story_path(folder: Path, story_id: str) -> Path:
@@ -52,18 +59,19 @@ def story_path(folder: Path, story_id: str) -> Path:
     if not is_story_id(story_id):
         raise InvalidStoryIdError(
             f"'{story_id}' is not a story id: use lowercase letters, digits and hyphens "
-            "(3 to 80 characters), like back-to-the-kitchen"
+            "(3 to 80 characters, not 'readme'), like back-to-the-kitchen"
         )
     return folder / f"{story_id}.md"
 
 
+def _not_a_story(name: str) -> bool:
+    """README.md (any case) and hidden files: every command leaves them alone alike."""
+    return name.startswith(".") or name[:-3].lower() in RESERVED_IDS
+
+
 def story_files(folder: Path) -> list[Path]:
     """Every story file directly in the folder (README.md and hidden files are not stories)."""
-    return sorted(
-        path
-        for path in folder.glob("*.md")
-        if path.name.lower() not in NOT_STORIES and not path.name.startswith(".")
-    )
+    return sorted(path for path in folder.glob("*.md") if not _not_a_story(path.name))
 
 
 def story_entries(folder: Path) -> dict[str, os.DirEntry[str]]:
@@ -73,7 +81,7 @@ def story_entries(folder: Path) -> dict[str, os.DirEntry[str]]:
     with os.scandir(folder) as found:
         for entry in found:
             name = entry.name
-            if not name.endswith(".md") or name.startswith(".") or name.lower() in NOT_STORIES:
+            if not name.endswith(".md") or _not_a_story(name):
                 continue
             if is_story_id(name[:-3]) and entry.is_file():
                 entries[name[:-3]] = entry
@@ -112,20 +120,44 @@ def read_text(path: Path) -> str:
 
 
 def read_story(path: Path, taxonomy: Taxonomy) -> Story:
-    """Load one story file, or raise StoryFileError with every problem found in it."""
+    """Load one story file, or raise StoryFileError with every problem found in it.
+
+    Nothing else ever escapes: whatever a hostile or broken file makes go wrong is that file's problem.
+    """
     name = display(path)
-    problem = _file_problem(path, name)
-    if problem is not None:
-        raise StoryFileError([problem])
     try:
+        problem = _file_problem(path, name)
+        if problem is not None:
+            raise StoryFileError([problem])
         text = frontmatter.normalise(path.read_bytes().decode("utf-8"))
+        return _parse_remembered(text, name, path.stem, taxonomy)
+    except StoryFileError:
+        raise
     except UnicodeDecodeError:
         raise StoryFileError(
-            [Problem(name, "is not UTF-8 text: save it as UTF-8", "file.encoding")]
+            [Problem(name, "is not UTF-8 text: save it as UTF-8", "file.encoding", story=path.stem)]
         ) from None
     except OSError as error:
-        raise StoryFileError([Problem(name, f"cannot be read: {error.strerror}", "file.read")]) from None
-    return _parse_remembered(text, name, path.stem, taxonomy)
+        raise StoryFileError(
+            [Problem(name, f"cannot be read: {error.strerror}", "file.read", story=path.stem)]
+        ) from None
+    except Exception as error:  # a bug's way in must not take the bank down with it
+        reason = " ".join(str(error).split())[:120]
+        raise StoryFileError(
+            [
+                Problem(
+                    name,
+                    f"cannot be loaded ({type(error).__name__}: {reason}): fix or remove the file",
+                    "file.unreadable",
+                    story=path.stem,
+                )
+            ]
+        ) from None
+
+
+def parse_file_text(text: str, path: Path, taxonomy: Taxonomy) -> Story:
+    """Parse a story file's normalised text as `read_story` does (and remember it the same way)."""
+    return _parse_remembered(text, display(path), path.stem, taxonomy)
 
 
 _REMEMBERED: collections.OrderedDict[tuple[str, str], tuple[Taxonomy, Story]] = collections.OrderedDict()
@@ -171,7 +203,7 @@ def parse_story(text: str, *, file: str, expected_id: str | None, taxonomy: Taxo
         problems.append(
             Problem(
                 file,
-                f"the id {data.get('id')!r} must equal the file name ({expected_id}.md): "
+                f"the id {quote(data.get('id'))} must equal the file name ({expected_id}.md): "
                 "rename the file or fix the id",
                 "story.id",
                 line=frontmatter.line_of(parts.yaml_text, ("id",)),
@@ -204,20 +236,25 @@ def parse_story(text: str, *, file: str, expected_id: str | None, taxonomy: Taxo
 def create_story_file(folder: Path, story_id: str, text: str) -> Path:
     """Write a new story file atomically; refuse if a story with this id already exists."""
     path = story_path(folder, story_id)
-    atomic_write(path, text, overwrite=False)
+    with story_lock(path):
+        atomic_write(path, text, overwrite=False)
     return path
 
 
 def atomic_write(path: Path, content: str | bytes, *, overwrite: bool) -> None:
-    """Write the whole content or nothing: a temp file in the same folder, then rename (or link)."""
+    """Write the whole content or nothing: a temp file in the same folder, then rename (or link).
+
+    A file that is replaced keeps its mode (a curator's 0600 story stays 0600); a new one follows the
+    umask, as any other program's new file would.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)
+        os.chmod(temp_name, _mode_for(path))
         if overwrite:
             os.replace(temp_name, path)
         else:
@@ -230,6 +267,73 @@ def atomic_write(path: Path, content: str | bytes, *, overwrite: bool) -> None:
     finally:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def leftovers(path: Path) -> list[Path]:
+    """Temporary copies of this file that a killed write left behind (`.ID.md.*.tmp`)."""
+    return sorted(path.parent.glob(f".{glob_escape(path.name)}.*{TEMP_SUFFIX}"))
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def story_paths_with_leftovers(folder: Path) -> list[Path]:
+    """The story files (existing or not) that have temporary copies left in the folder."""
+    paths = set()
+    for leftover in folder.glob(f".*.md.*{TEMP_SUFFIX}"):
+        story_id = leftover.name[1:].split(".md.", 1)[0]
+        if is_story_id(story_id):
+            paths.add(folder / f"{story_id}.md")
+    return sorted(paths)
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove this story's leftover temporary copies; call it holding the story's lock, so no write
+    of this story is under way whose temporary file this could be."""
+    removed = []
+    for leftover in leftovers(path):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+@contextlib.contextmanager
+def story_lock(path: Path) -> Iterator[None]:
+    """Hold this story's lock: every change to a story file happens inside one, from read to rename.
+
+    The lock file lives in the bank's `.storybank/locks/` (filelock: works on every platform).
+    """
+    locks = path.parent / CACHE_DIR / "locks"
+    try:
+        locks.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent / CACHE_DIR / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n")
+    except OSError as error:
+        raise StorybankError(f"cannot lock {display(path)}: {locks}: {error.strerror}") from None
+    lock = filelock.FileLock(locks / f"{path.stem}.lock", timeout=LOCK_TIMEOUT_SECONDS)
+    try:
+        with lock:
+            yield
+    except filelock.Timeout:
+        raise StorybankError(
+            f"{display(path)} is being changed by another storybank process for over "
+            f"{LOCK_TIMEOUT_SECONDS:.0f} s: try again in a moment"
+        ) from None
 
 
 def _file_problem(path: Path, name: str) -> Problem | None:

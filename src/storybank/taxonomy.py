@@ -127,6 +127,8 @@ class Taxonomy(_Entry):
 
 def closest(value: str, choices: frozenset[str] | set[str] | list[str]) -> str | None:
     """The closest choice to a misspelt value, or None when nothing is close."""
+    if len(value) > 80:  # no vocabulary word is this long, and difflib's work grows with the length
+        return None
     matches = difflib.get_close_matches(value.lower(), sorted(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storybank import frontmatter
-from storybank.checks import content, language, privacy, readability
+from storybank.checks import attribution, content, language, privacy, readability
 from storybank.checks.consent import consent_findings
 from storybank.checks.passages import Context, Finding
 from storybank.errors import Problem, Severity
@@ -37,15 +37,18 @@ TEXT_RULES: tuple[TextRule, ...] = (
     TextRule(readability.RULE, Severity.WARNING, readability.grade, body_only=True),
 )
 RULE_IDS = frozenset(rule.id for rule in TEXT_RULES)
+# The rules whose errors hold a story back from every use but `read` (checks/hold.py).
+PRIVACY_RULES = tuple(rule for rule in TEXT_RULES if rule.id in (privacy.CONTACT, privacy.NAME))
 
 
-def context_of(story: Story) -> Context:
-    return Context(
+def context_of(story: Story, phone_regions: tuple[str, ...] | None = None) -> Context:
+    context = Context(
         attribution=story.storyteller.attribution,
         display_name=story.storyteller.display_name,
         content_warnings=frozenset(story.content_warnings),
         language=str(story.language),
     )
+    return context if phone_regions is None else replace(context, phone_regions=phone_regions)
 
 
 def check_passage(rule_id: str, text: str, context: Context) -> list[Finding]:
@@ -54,11 +57,26 @@ def check_passage(rule_id: str, text: str, context: Context) -> list[Finding]:
     return rule.check(text, context)
 
 
-def story_findings(story: Story, file: str, text: str, on: dt.date) -> list[Problem]:
+def story_findings(
+    story: Story, file: str, text: str, on: dt.date, *, phone_regions: tuple[str, ...] | None = None
+) -> list[Problem]:
     """Every finding for a story whose file (normalised `text`) loaded; accepted ones left out."""
     parts = frontmatter.split(text)
-    context = context_of(story)
+    context = context_of(story, phone_regions)
     found = [_with_line(p, parts.yaml_text) for p in consent_findings(story, file, on)]
+    for finding in attribution.display_name(context):
+        found.append(
+            Problem(
+                file,
+                finding.message,
+                attribution.RULE,
+                Severity.ERROR,
+                line=frontmatter.line_of(parts.yaml_text, ("storyteller", "display_name")),
+                field="storyteller.display_name",
+                story=story.id,
+                suggestion=finding.suggestion,
+            )
+        )
     for rule in TEXT_RULES:
         if rule.id == readability.RULE and Purpose.HANDOUT not in story.consent.purposes:
             continue  # only stories that may be printed for a peer are held to grade 8
@@ -118,10 +136,35 @@ def _with_line(problem: Problem, yaml_text: str) -> Problem:
 
 
 def _accepted(story: Story, problem: Problem) -> bool:
+    return is_accepted(story, problem.rule, problem.message)
+
+
+def is_accepted(story: Story, rule: str, message: str) -> bool:
+    """Whether a curator accepted this finding in the story's front matter (`accepted:`)."""
     return any(
-        accepted.rule == problem.rule and (accepted.text is None or accepted.text in problem.message)
+        accepted.rule == rule and (accepted.text is None or accepted.text in message)
         for accepted in story.accepted
     )
 
 
-__all__ = ["RULE_IDS", "TEXT_RULES", "Context", "Finding", "check_passage", "story_findings"]
+def text_fields(story: Story) -> list[tuple[str, str]]:
+    """(field, text) for every field a reader sees: title, summary, what helped and the body."""
+    return [
+        ("title", story.title),
+        ("summary", story.summary),
+        *((f"what_helped[{number}]", item) for number, item in enumerate(story.what_helped)),
+        ("body", story.body),
+    ]
+
+
+__all__ = [
+    "PRIVACY_RULES",
+    "RULE_IDS",
+    "TEXT_RULES",
+    "Context",
+    "Finding",
+    "check_passage",
+    "is_accepted",
+    "story_findings",
+    "text_fields",
+]

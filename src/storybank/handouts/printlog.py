@@ -8,14 +8,12 @@ A line holds the handout id, when it was printed, and each story's id and how lo
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import json
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-LOG_DIR = "log"
+from storybank import jsonlog
+from storybank.jsonlog import LOG_DIR, LogRead
+
 PRINT_LOG = "prints.jsonl"
 
 
@@ -39,31 +37,17 @@ class PrintRecord:
 
 
 def log_path(bank_root: Path) -> Path:
-    return bank_root / LOG_DIR / PRINT_LOG
+    return jsonlog.log_file(bank_root, PRINT_LOG)
 
 
 def append(bank_root: Path, record: PrintRecord) -> None:
-    """Add one line, whole: one write under a lock, flushed to disk before the handout is written."""
-    path = log_path(bank_root)
-    path.parent.mkdir(exist_ok=True)
-    line = (json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    with open(path, "ab") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """Add one line, whole, flushed to disk before the handout is written."""
+    jsonlog.append(log_path(bank_root), record.to_dict())
 
 
-def records(bank_root: Path) -> Iterator[dict[str, object]]:
-    """Every line of the log (a line cut short by a crash is skipped)."""
-    path = log_path(bank_root)
-    if not path.is_file():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError:
-            continue
+def read(bank_root: Path) -> LogRead:
+    """Every record of the log, and the line numbers of damaged lines (skipped)."""
+    return jsonlog.read(log_path(bank_root))
+
+
+__all__ = ["LOG_DIR", "PRINT_LOG", "PrintRecord", "append", "log_path", "read"]
