@@ -45,6 +45,8 @@ DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
 FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
 MAX_QUERY_CHARS = 1000  # what a specialist types is a sentence or two; the web takes 200
+MAX_CORRECTED_WORDS = 3  # misspelt words corrected in one search
+MAX_CORRECTED_LENGTH = 24  # letters; no longer word is corrected
 ATTEMPTS = 3  # search; on a stale or damaged index: check again; then rebuild
 
 log = logging.getLogger("storybank")
@@ -448,6 +450,33 @@ class StoryBank:
                 f"the search text is {len(text):,} characters; storybank searches at most "
                 f"{MAX_QUERY_CHARS:,}: keep the words that describe the person and what they need"
             )
+        return self._search(
+            text,
+            themes=themes,
+            any_theme=any_theme,
+            exclude_warnings=exclude_warnings,
+            language=language,
+            limit=limit,
+            offset=offset,
+            facets=facets,
+            fuzzy=fuzzy,
+            purpose=purpose,
+        )
+
+    def _search(
+        self,
+        text: str,
+        *,
+        themes: Sequence[str],
+        any_theme: bool,
+        exclude_warnings: Sequence[str],
+        language: str | None,
+        limit: int,
+        offset: int,
+        facets: bool,
+        fuzzy: bool,
+        purpose: Purpose,
+    ) -> SearchResult:
         self._known(themes, exclude_warnings)
         excluded = frozenset(exclude_warnings)
         request = Query(
@@ -466,7 +495,7 @@ class StoryBank:
         suggestion = self._suggestion(text, raw.unknown_words, request)
         if fuzzy and suggestion:
             # A word no story knows finds nothing as typed: search with its correction too.
-            wider = self.search(
+            wider = self._search(
                 f"{text} {suggestion}",
                 themes=themes,
                 any_theme=any_theme,
@@ -556,7 +585,11 @@ class StoryBank:
     def _suggestion(self, text: str, unknown: list[str], request: Query) -> str | None:
         """The text with each misspelt word no story knows replaced by a close word that one does."""
         suggested = text
-        for word in self._vocabulary.misspelt(text, unknown, request.language):
+        misspelt = self._vocabulary.misspelt(text, unknown, request.language)
+        # Each correction looks through the index's words: a few short ones are what a person mistypes;
+        # a long run of unknown words, or a 900-letter one, would cost seconds and correct nothing.
+        correctable = [word for word in misspelt if len(word) <= MAX_CORRECTED_LENGTH][:MAX_CORRECTED_WORDS]
+        for word in correctable:
             better = self._index.suggest(word, request) or closest(word, self.taxonomy.words())
             if better:
                 suggested = re.sub(rf"\b{re.escape(word)}\b", better, suggested, flags=re.IGNORECASE)

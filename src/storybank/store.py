@@ -185,7 +185,9 @@ def parse_story(text: str, *, file: str, expected_id: str | None, taxonomy: Taxo
         parts = frontmatter.split(text)
         data = frontmatter.parse_yaml(parts.yaml_text)
     except frontmatter.FrontMatterError as error:
-        raise StoryFileError([Problem(file, str(error), error.rule, line=error.line)]) from None
+        raise StoryFileError(
+            [Problem(file, str(error), error.rule, line=error.line, story=expected_id)]
+        ) from None
     if not isinstance(data, dict):
         raise StoryFileError(
             [
