@@ -628,11 +628,20 @@ def purge(ctx: click.Context, story_id: str, yes: bool, reason: str, by: str | N
 
 
 @cli.command()
-@click.option("--purpose", type=click.Choice([p.value for p in Purpose]), default="public", show_default=True)
+@click.option(
+    "--purpose",
+    type=click.Choice([p.value for p in Purpose]),
+    default="public",
+    show_default=True,
+    help="public, or research (a named research partner): the purposes that mean leaving the organisation.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_context
 def export(ctx: click.Context, purpose: str, output: Path) -> None:
-    """Write a bundle (JSON Lines) of the stories agreed for this purpose today, for a partner."""
+    """Write a bundle (JSON Lines) of the stories agreed for this purpose today, for a partner.
+
+    Logged in log/exports.jsonl (bundle id, date, purpose, story ids), so a withdrawal names it for recall.
+    """
     ids = _open_bank(ctx).export(Purpose(purpose), output)
     click.echo(f"exported {len(ids)} stor{'y' if len(ids) == 1 else 'ies'} to {output}")
 
@@ -641,7 +650,11 @@ def export(ctx: click.Context, purpose: str, output: Path) -> None:
 @click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def import_command(ctx: click.Context, bundle: Path) -> None:
-    """Add a bundle's valid stories; never replaces a story; exit 1 if any record was refused."""
+    """Add a bundle's valid stories, each in review (publish runs the checks); exit 1 if any was refused.
+
+    Never replaces a story. The sender's form references and accepted findings are not kept; a story told
+    by someone under 18 is refused until a guardian form is held here.
+    """
     report = _open_bank(ctx).import_bundle(bundle)
     for line in report.refused:
         click.echo(f"refused {line}", err=True)
