@@ -130,3 +130,27 @@ def test_a_refused_change_writes_nothing(bank: StoryBank, bank_dir: Path) -> Non
     with pytest.raises(StorybankError, match="already withdrawn"):
         bank.withdraw("kitchen-story")
     assert (bank_dir / "kitchen-story.md").read_bytes() == before
+
+
+def _renew_forever(bank_dir: str) -> None:
+    bank = StoryBank.open(bank_dir, as_of=TODAY)
+    day = dt.date(2027, 1, 1)
+    while True:
+        day += dt.timedelta(days=1)
+        bank.renew("kitchen-story", until=day, by="loop")
+
+
+def test_a_write_killed_at_any_moment_leaves_a_whole_story(bank: StoryBank, bank_dir: Path) -> None:
+    forked = multiprocessing.get_context("fork")
+    path = bank_dir / "kitchen-story.md"
+    for delay in (0.05, 0.11, 0.17, 0.23, 0.29, 0.31, 0.37, 0.41):
+        worker = forked.Process(target=_renew_forever, args=(str(bank_dir),))
+        worker.start()
+        worker.join(delay)
+        os.kill(worker.pid or 0, 9)  # SIGKILL: no clean-up runs
+        worker.join(5)
+        story = StoryBank.open(bank_dir, as_of=TODAY).get("kitchen-story")  # loads: the file is whole
+        assert story.body.startswith("Zucchini")
+    bank.withdraw("kitchen-story")
+    assert list(bank_dir.glob(".kitchen-story.md.*")) == []
+    assert "withdrawn_on: 2025-06-01" in path.read_text()
