@@ -323,7 +323,7 @@ class StoryBank:
         return lifecycle.consent_report(stories, self.today, held=held)
 
     def _hold_in_use(self, story: Story) -> str | None:
-        # A hold matters for a story that would otherwise be shared: published, with active consent.
+        # A hold is news for a published story (a draft's privacy errors are the curator's work in hand).
         return self.hold(story) if story.status == Status.PUBLISHED else None
 
     def publish(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:

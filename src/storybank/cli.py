@@ -24,7 +24,7 @@ from rich.table import Table
 
 from storybank.bank import StoryBank
 from storybank.consent import consent_state, consent_summary
-from storybank.errors import BankNotFoundError, Severity, StorybankError
+from storybank.errors import BankNotFoundError, Severity, StorybankError, one_line
 from storybank.models import Language, Purpose, Story
 from storybank.schema import front_matter_schema
 from storybank.store import display, story_path
@@ -737,5 +737,5 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"storybank: {message}", err=True)
+    click.echo(f"storybank: {one_line(message)}", err=True)
     sys.exit(code)

@@ -16,6 +16,16 @@ _QUOTE.maxlevel, _QUOTE.maxlist, _QUOTE.maxdict, _QUOTE.maxtuple, _QUOTE.maxset 
 _QUOTE.maxstring, _QUOTE.maxother, _QUOTE.maxlong = 60, 60, 40
 
 
+MAX_LINE_CHARS = 1000
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def one_line(text: str) -> str:
+    """A message as one line of bounded length, whatever text it quotes (line breaks shown escaped)."""
+    text = text.translate(_LINE_BREAKS)
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 1] + "…"
+
+
 def quote(value: object) -> str:
     """A value as a message quotes it: repr, cut short. A rejected value can be a huge number or an
     alias "bomb" of nested lists, and a full repr of one takes minutes and gigabytes."""
@@ -47,7 +57,7 @@ class Problem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         field = f" {self.field}:" if self.field else ""
         hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{where}: {self.severity}:{field} {self.message}{hint}"
+        return one_line(f"{where}: {self.severity}:{field} {self.message}{hint}")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -130,7 +130,7 @@ def _known_theme(value: str, info: ValidationInfo) -> str:
     if value not in taxonomy.theme_ids:
         guess = taxonomy.suggest_theme(value)
         hint = f" — did you mean '{guess}'?" if guess else ""
-        raise ValueError(f"unknown theme '{value}'{hint} (storybank themes lists them all)")
+        raise ValueError(f"unknown theme {quote(value)}{hint} (storybank themes lists them all)")
     return value
 
 
@@ -140,7 +140,7 @@ def _known_warning(value: str, info: ValidationInfo) -> str:
         guess = taxonomy.suggest_warning(value)
         hint = f" — did you mean '{guess}'?" if guess else ""
         raise ValueError(
-            f"unknown content warning '{value}'{hint} "
+            f"unknown content warning {quote(value)}{hint} "
             f"(choose from: {', '.join(sorted(taxonomy.warning_ids))})"
         )
     return value
@@ -158,7 +158,7 @@ def _check_age_range(value: str) -> str:
         return value
     match = re.fullmatch(r"(\d{1,2})-(\d{1,3})", value)
     if not match or int(match[1]) > int(match[2]):
-        raise ValueError(f"age_range '{value}' should look like 30-39 (or under-18)")
+        raise ValueError(f"age_range {quote(value)} should look like 30-39 (or under-18)")
     return value
 
 
