@@ -22,6 +22,8 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from storybank.errors import quote
+
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _BOOL_1_2 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 MAX_DEPTH = 20  # a story's deepest value is a field of a history event, at depth 4
@@ -64,7 +66,7 @@ class StoryYamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
                     )
                 if key in seen:
                     raise ConstructorError(
-                        None, None, f"the key '{key}' appears twice: keep one", key_node.start_mark
+                        None, None, f"the key {quote(key)} appears twice: keep one", key_node.start_mark
                     )
                 seen.add(key)
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)

@@ -30,6 +30,7 @@ from storybank.errors import (
     StoryExistsError,
     StoryFileError,
     StoryNotFoundError,
+    one_line,
     quote,
 )
 from storybank.models import RESERVED_IDS, Story
@@ -400,7 +401,7 @@ def _explain(details: ErrorDetails, loc: tuple[str | int, ...]) -> tuple[str, st
             return "never name a key 'on' (YAML 1.1 reads it as true): use 'date'", None
         guess = closest(key, _fields_at(loc[:-1]))
         hint = f"did you mean '{guess}'?" if guess else "see docs/story-format.md for the fields"
-        return f"unknown field '{key}': remove it or fix its spelling", hint
+        return f"unknown field {quote(key)}: remove it or fix its spelling", hint
     if kind in ("string_type", "str_type"):
         return "should be text: put it in quotes", None
     if kind == "list_type":
@@ -422,10 +423,12 @@ def _explain(details: ErrorDetails, loc: tuple[str | int, ...]) -> tuple[str, st
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:
+    """The field's path as written in docs ("storyteller.display_name", "themes[0]"), cut short and on one
+    line: a hostile file's key can be anything."""
     text = ""
     for step in loc:
         text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text
+    return one_line(text)[:120]
 
 
 def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
