@@ -99,3 +99,6 @@ def needs(component: str, available: bool, how: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message}: CI must run every test")
     pytest.skip(message)
+
+
+LOCAL = "http://127.0.0.1"  # a test client's base URL: the Host the web app answers to when not told its port

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import Result, front_matter, story_text
+from helpers import LOCAL, Result, front_matter, story_text
 from storybank import Purpose, StoryBank
 from storybank.errors import ConsentRefusedError, StorybankError
 from storybank.web import create_app
@@ -67,7 +67,7 @@ def test_an_imported_story_arrives_in_review_and_is_not_served(
     assert "maria-story" not in _ids(bank)
     with pytest.raises(ConsentRefusedError):
         bank.handout(["maria-story"])
-    client = TestClient(create_app(bank_dir, as_of=TODAY))
+    client = TestClient(create_app(bank_dir, as_of=TODAY), base_url=LOCAL)
     assert client.get("/api/stories/maria-story").status_code == 404
     assert "maria-story" not in client.get("/", params={"q": "zucchini"}).text
 
@@ -142,7 +142,7 @@ def test_a_story_edited_to_name_an_anonymous_teller_leaves_every_use_at_once(
 ) -> None:
     write_story("kitchen-story", body="Zucchini every night.\n", **ANONYMOUS, **EVERY_PURPOSE)
     bank = StoryBank.open(bank_dir, as_of=TODAY)
-    client = TestClient(create_app(bank_dir, as_of=TODAY))
+    client = TestClient(create_app(bank_dir, as_of=TODAY), base_url=LOCAL)
     assert _ids(bank) == ["kitchen-story"]
     assert client.get("/api/stories/kitchen-story").status_code == 200
     write_story(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import Result, front_matter, story_text
+from helpers import LOCAL, Result, front_matter, story_text
 from storybank import StoryBank
 from storybank.web import create_app
 
@@ -75,7 +75,9 @@ def test_list_and_search_still_show_the_valid_neighbour(name: str, bank_dir: Pat
 @pytest.mark.parametrize("name", sorted(TRIGGERS))
 def test_the_web_search_page_answers(name: str, bank_dir: Path) -> None:
     (bank_dir / "broken-story.md").write_text(_broken_story(TRIGGERS[name]))
-    response = TestClient(create_app(bank_dir, as_of=TODAY)).get("/", params={"q": "zucchini"})
+    response = TestClient(create_app(bank_dir, as_of=TODAY), base_url=LOCAL).get(
+        "/", params={"q": "zucchini"}
+    )
     assert response.status_code == 200
     assert "good-story" in response.text
 

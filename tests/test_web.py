@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import Result
+from helpers import LOCAL, Result
 from storybank import StoryBank
 from storybank.web import check_exposure, create_app
 
@@ -31,7 +31,7 @@ def bank_dir(write_story: WriteStory, bank_dir: Path) -> Path:
 
 @pytest.fixture
 def client(bank_dir: Path) -> TestClient:
-    return TestClient(create_app(bank_dir, as_of=TODAY))
+    return TestClient(create_app(bank_dir, as_of=TODAY), base_url=LOCAL)
 
 
 def test_api_search_gives_the_library_result(client: TestClient, bank_dir: Path) -> None:
@@ -69,8 +69,11 @@ def test_story_page_puts_the_content_note_first(client: TestClient) -> None:
     assert "Told by Rosa" in page
 
 
-def test_handout_view_is_logged_as_a_print(client: TestClient, bank_dir: Path) -> None:
-    assert "Zucchini every night" in client.get("/stories/kitchen-story/handout").text
+def test_printing_from_the_story_page_is_logged(client: TestClient, bank_dir: Path) -> None:
+    printed = client.post(
+        "/stories/kitchen-story/print", data={"format": "html"}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert "Zucchini every night" in printed.text
     assert "kitchen-story" in (bank_dir / "log" / "prints.jsonl").read_text()
 
 
@@ -104,7 +107,7 @@ def test_access_log_never_records_the_query(client: TestClient, caplog: pytest.L
 
 
 def test_token_is_required_when_set(bank_dir: Path) -> None:
-    guarded = TestClient(create_app(bank_dir, as_of=TODAY, token="s3cret-token"))
+    guarded = TestClient(create_app(bank_dir, as_of=TODAY, token="s3cret-token"), base_url=LOCAL)
     assert guarded.get("/api/themes").status_code == 401
     assert guarded.get("/api/themes", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
     visit = guarded.get("/themes", params={"token": "s3cret-token"}, follow_redirects=False)

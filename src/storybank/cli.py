@@ -671,18 +671,36 @@ def import_command(ctx: click.Context, bundle: Path) -> None:
     help="Listen here (beyond this machine: set STORYBANK_TOKEN).",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--allow-host",
+    "host_names",
+    multiple=True,
+    metavar="NAME",
+    help="With a token: also answer to this host name, as browsers send it (repeat; also "
+    "$STORYBANK_ALLOWED_HOSTS, comma-separated). Without one, only 127.0.0.1, localhost and [::1].",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the web page for specialists: search, read and print stories (consent checked each request)."""
+def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...]) -> None:
+    """Serve the web page for specialists: search, read and print stories (consent checked each request).
+
+    Answers only to the address it listens on (a page on another site cannot read it by DNS rebinding).
+    """
     import uvicorn  # only this command needs the web server
 
-    from storybank.web import TOKEN_ENV, check_exposure, create_app
+    from storybank.web import HOSTS_ENV, TOKEN_ENV, check_exposure, create_app
 
     token = os.environ.get(TOKEN_ENV) or None
     check_exposure(host, token)
     bank = _open_bank(ctx)
     as_of: dt.datetime | None = ctx.find_root().params["as_of"]
-    app = create_app(bank.root, as_of=as_of.date() if as_of else None, token=token)
+    names = [*host_names, *(n.strip() for n in os.environ.get(HOSTS_ENV, "").split(",") if n.strip())]
+    if names and not token:
+        raise StorybankError(f"--allow-host needs an access token: set {TOKEN_ENV}")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        names.append(f"[{host}]" if ":" in host else host)
+    app = create_app(
+        bank.root, as_of=as_of.date() if as_of else None, token=token, port=port, host_names=names
+    )
     logging.getLogger("storybank.web.access").setLevel(logging.INFO)
     click.echo(f"storybank: serving {display(bank.root)} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

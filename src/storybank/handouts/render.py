@@ -4,7 +4,11 @@ Markdown comes from a Jinja2 template; HTML is that Markdown through Python-Mark
 (an allow-list: no script, no event handler, no iframe, links only to http, https, mailto and tel), put
 in a page whose Content-Security-Policy forbids scripts and fetching anything. PDF is that page printed
 by WeasyPrint (the optional `storybank[pdf]`), which is never allowed to fetch anything either.
-A bank may override the templates, and add CSS, in its `templates/` folder.
+
+A bank may override the Markdown template and the base CSS, and add CSS, in its `templates/` folder. Its
+templates run in Jinja2's sandbox (no attribute of Python's internals is reachable) and only ever make
+Markdown, which is sanitised like a story; the page around it — its Content-Security-Policy included — is
+built here, so no template can change it. A bank's CSS is parsed and refused if anything in it would fetch.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 import markdown
 import nh3
-from markupsafe import Markup
+from markupsafe import escape
 
 from storybank.errors import ConfigError, StorybankError
 from storybank.handouts.content import HandoutContent
+from storybank.handouts.css import fetching_rule
 
 BANK_TEMPLATES = "templates"
 BANK_CSS = "handout.css"
@@ -30,7 +36,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"*": {"class"}, "a": {"href", "title"}}
 LINK_SCHEMES = {"http", "https", "mailto", "tel"}
-_FETCHING_CSS = re.compile(r"url\s*\(|@import", re.IGNORECASE)
+PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+BANK_OVERRIDABLE = ("handout.md.j2", "base.css")  # and handout.css, added after the package's rules
 
 
 class Format(StrEnum):
@@ -45,14 +52,21 @@ class Paper(StrEnum):
 
 
 def environment(bank_root: Path) -> jinja2.Environment:
-    """Templates from the bank's `templates/` first, then the package's."""
+    """Templates from the bank's `templates/` first, then the package's; all of them in the sandbox."""
     loaders: list[jinja2.BaseLoader] = []
-    if (bank_root / BANK_TEMPLATES).is_dir():
-        loaders.append(jinja2.FileSystemLoader(bank_root / BANK_TEMPLATES))
+    folder = bank_root / BANK_TEMPLATES
+    if folder.is_dir():
+        if (folder / "handout.html.j2").exists():
+            raise ConfigError(
+                f"{folder / 'handout.html.j2'}: the handout page around the story is storybank's own (its "
+                "Content-Security-Policy cannot be changed): remove the file; style the page in "
+                f"{BANK_TEMPLATES}/{BANK_CSS} and change the words in {BANK_TEMPLATES}/handout.md.j2"
+            )
+        loaders.append(jinja2.FileSystemLoader(folder))
     loaders.append(jinja2.PackageLoader("storybank", "handouts/templates"))
-    return jinja2.Environment(
+    return jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        autoescape=False,  # the templates make Markdown and CSS; the HTML is sanitised and escaped here
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
@@ -67,12 +81,18 @@ def to_html(content: HandoutContent, env: jinja2.Environment, *, bank_root: Path
     clean = safe_html(to_markdown(content, env))
     css = _render(env, "base.css", paper=paper.value.upper() if paper is Paper.A4 else "letter",
                   page_word=content.words["page"])  # fmt: skip
+    _refuse_fetching(css, bank_root / BANK_TEMPLATES / "base.css")
     css += _bank_css(bank_root)
     titles = [story.title for story in content.stories]
     title = content.words["packet_title"] if content.is_packet else titles[0]
-    # The body is sanitised and the CSS is ours or checked: both go in as they are.
-    return _render(
-        env, "handout.html.j2", handout=content, title=_unescaped(title), css=Markup(css), body=Markup(clean)
+    # Built here, not by a template: whatever a bank's templates make, the page keeps this policy.
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape(content.language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{PAGE_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(_unescaped(title))}</title>\n<style>\n{css}\n</style>\n</head>\n"
+        f"<body>\n<main>\n{clean}\n</main>\n</body>\n</html>\n"
     )
 
 
@@ -95,7 +115,7 @@ def to_pdf(page: str) -> bytes:
         raise StorybankError(
             "PDF handouts need WeasyPrint: pip install 'storybank[pdf]' (or choose md or html)"
         ) from None
-    document = weasyprint.HTML(string=page, url_fetcher=_fetch_nothing)
+    document = weasyprint.HTML(string=page, url_fetcher=_FetchNothing())
     data: bytes = document.write_pdf()
     return data
 
@@ -103,6 +123,11 @@ def to_pdf(page: str) -> bytes:
 def _render(env: jinja2.Environment, name: str, **values: Any) -> str:
     try:
         return env.get_template(name).render(**values)
+    except jinja2.exceptions.SecurityError as error:
+        raise ConfigError(
+            f"handout template {name}: refused: {error} (a bank's templates run in a sandbox: "
+            "use the handout's fields only, see docs/handouts.md)"
+        ) from None
     except jinja2.TemplateError as error:
         where = getattr(error, "filename", None) or name
         raise ConfigError(f"handout template {where}: {error.message}") from None
@@ -112,18 +137,35 @@ def _bank_css(bank_root: Path) -> str:
     path = bank_root / BANK_TEMPLATES / BANK_CSS
     if not path.is_file():
         return ""
-    css = path.read_text(encoding="utf-8")
-    if _FETCHING_CSS.search(css) or "</" in css:
-        raise ConfigError(
-            f"{path}: a handout's CSS may not load anything (url(), @import) or close the style: "
-            "remove those rules"
-        )
+    try:
+        css = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read as UTF-8 text ({type(error).__name__})") from None
+    _refuse_fetching(css, path)
     return "\n/* this bank's own rules */\n" + css
+
+
+def _refuse_fetching(css: str, path: Path) -> None:
+    found = fetching_rule(css)
+    if found:
+        raise ConfigError(
+            f"{path}: a handout's CSS may not load anything or close the style, and it has {found}: "
+            "remove that rule (the handout is one self-contained page)"
+        )
 
 
 def _unescaped(one_line: str) -> str:
     return re.sub(r"\\(.)", r"\1", one_line)
 
 
-def _fetch_nothing(url: str, *args: object, **kwargs: object) -> dict[str, Any]:
-    raise ValueError(f"a handout fetches nothing ({url[:40]})")
+class _FetchNothing:
+    """WeasyPrint's URL fetcher, refusing every URL. A callable for WeasyPrint before 68; an object with
+    `fetch` and `_fail_on_errors` (a refused fetch is a warning, not the end of the PDF) for 68 to 70."""
+
+    _fail_on_errors = False
+
+    def __call__(self, url: str, *args: object, **kwargs: object) -> dict[str, Any]:
+        raise ValueError(f"a handout fetches nothing ({url[:40]})")
+
+    def fetch(self, url: str, headers: object = None) -> dict[str, Any]:
+        return self(url)

@@ -12,7 +12,9 @@ from storybank.errors import StorybankError
 from storybank.web.app import create_app
 
 TOKEN_ENV = "STORYBANK_TOKEN"
+HOSTS_ENV = "STORYBANK_ALLOWED_HOSTS"
 AS_OF_ENV = "STORYBANK_AS_OF"
+PORT_ENV = "STORYBANK_PORT"  # the port `uvicorn --factory` listens on (the Host allow-list needs it)
 
 
 def check_exposure(host: str, token: str | None) -> None:
@@ -30,11 +32,14 @@ def check_exposure(host: str, token: str | None) -> None:
 def app_from_environment() -> FastAPI:
     """The app for `uvicorn --factory` (several workers): the bank and date from the environment."""
     as_of = os.environ.get(AS_OF_ENV)
+    port = os.environ.get(PORT_ENV)
     return create_app(
-        os.environ.get("STORYBANK_HOME", "stories"),
+        os.environ.get("STORYBANK_HOME") or "stories",
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         token=os.environ.get(TOKEN_ENV) or None,
+        port=int(port) if port else None,
+        host_names=[name.strip() for name in os.environ.get(HOSTS_ENV, "").split(",") if name.strip()],
     )
 
 
-__all__ = ["app_from_environment", "check_exposure", "create_app"]
+__all__ = ["HOSTS_ENV", "TOKEN_ENV", "app_from_environment", "check_exposure", "create_app"]

@@ -1,31 +1,37 @@
 """The web page for specialists: search, read and print stories — the library's consent rules, at every
 request. Server-rendered pages that need no JavaScript (and get none: the CSP forbids scripts), and a JSON
-API with an OpenAPI description. Read-only for stories; a handout view is logged as a print.
+API with an OpenAPI description. Read-only for stories. The handout page is a preview (not logged);
+printing is an explicit act — a POST from this site's own story page — and only that is logged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import jinja2
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Form, Query, Request
 from fastapi import Path as PathPart
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup, escape
 
 from storybank.bank import StoryBank
-from storybank.errors import StorybankError, UnknownTermError
+from storybank.errors import ConfigError, StorybankError, UnknownTermError
 from storybank.handouts.render import safe_html
 from storybank.models import Purpose, Story
-from storybank.web.guard import HANDOUT_CSP, Guard
+from storybank.web.guard import HANDOUT_CSP, Guard, allowed_hosts
 from storybank.web.words import WORDS, pick_language
+
+if TYPE_CHECKING:
+    from storybank.handouts import Handout
 
 MAX_QUERY = 200
 MAX_TERMS = 20
@@ -43,7 +49,20 @@ class _NotFound(Exception):
     """Unknown, or not usable for this purpose now: both answer the same 404."""
 
 
-def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: str | None = None) -> FastAPI:
+class _Forbidden(Exception):
+    """A write (a print) asked from another site, or without the page's own origin."""
+
+
+def create_app(
+    bank_path: str | Path,
+    *,
+    as_of: dt.date | None = None,
+    token: str | None = None,
+    port: int | None = None,
+    host_names: Sequence[str] = (),
+) -> FastAPI:
+    """The app for one bank. It answers only to the loopback names (on `port`, or any port when None) and,
+    with a `token`, to `host_names` too: a DNS-rebinding page's domain gets a 400."""
     bank = StoryBank.open(bank_path, as_of=as_of)
     lock = threading.Lock()  # one request at a time uses the bank's warm index
     pages = jinja2.Environment(
@@ -58,7 +77,12 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
         docs_url=None,  # the interactive docs load scripts from elsewhere; /openapi.json is enough
         redoc_url=None,
     )
-    app.add_middleware(Guard, token=token)
+
+    def error_page(request: Request, status: int) -> Response:
+        return page(request, "error.html.j2", status=status)
+
+    hosts = allowed_hosts(port, host_names if token else ())
+    app.add_middleware(Guard, token=token, hosts=hosts, error_page=error_page)
     app.mount("/static", StaticFiles(packages=[("storybank.web", "static")]), name="static")
 
     def shareable_counts() -> dict[str, int]:
@@ -94,9 +118,15 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
     def bad_request(request: Request, error: Exception) -> Response:
         return JSONResponse({"detail": "a parameter is too long or not valid"}, status_code=422)
 
-    @app.exception_handler(Exception)
-    def server_error(request: Request, _: Exception) -> Response:  # never a traceback
-        return JSONResponse({"detail": "something went wrong"}, status_code=500)
+    @app.exception_handler(_Forbidden)
+    def forbidden(request: Request, _: Exception) -> Response:
+        return PlainTextResponse("print from this storybank's own story page", status_code=403)
+
+    @app.exception_handler(ConfigError)
+    def bank_misconfigured(request: Request, error: Exception) -> Response:
+        # A bank's template or settings are wrong: the curator's line goes to the log, a page to the user.
+        logging.getLogger("storybank.web").error("%s", error)
+        return page(request, "error.html.j2", status=500)
 
     def run_search(q: str, theme: list[str], any_theme: bool, exclude_warning: list[str],
                    language: str, limit: int, offset: int) -> dict[str, Any]:  # fmt: skip
@@ -140,23 +170,45 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
         printable = bool(locked(lambda: bank.may_use(story, Purpose.HANDOUT)))
         return page(
             request, "story.html.j2", story=story, body=Markup(safe_html(story.body)), similar=similar,
-            printable=printable, taxonomy=bank.taxonomy,
+            printable=printable, pdf=PDF_AVAILABLE, taxonomy=bank.taxonomy,
         )  # fmt: skip
 
     @app.get("/stories/{story_id}/handout", include_in_schema=False)
-    def handout_page(story_id: StoryId) -> HTMLResponse:
+    def handout_preview(story_id: StoryId) -> HTMLResponse:
+        """The handout as it would print; a view, so nothing is logged (a reload, a link checker…)."""
+        shared(story_id, Purpose.HANDOUT)
+        made = handout_of(story_id, "html")
+        return HTMLResponse(made.text, headers={"Content-Security-Policy": HANDOUT_CSP})
+
+    @app.post("/stories/{story_id}/print", include_in_schema=False)
+    def print_handout(
+        request: Request, story_id: StoryId, format: Annotated[Literal["html", "pdf"], Form()] = "html"
+    ) -> Response:
+        """Print (HTML to print, or a PDF to download): the logged act, taken only from this site's page."""
+        if not _same_origin(request):
+            raise _Forbidden
         shared(story_id, Purpose.HANDOUT)
 
-        def make() -> str:
-            made = bank.handout([story_id], format="html")
-            bank.record_print(made)  # like the CLI: a handout shown here is a print
-            return made.text
+        def make() -> Handout:
+            made = bank.handout([story_id], format=format)
+            bank.record_print(made)  # consent checked once more as it is logged
+            return made
 
+        made = handout_of(story_id, format, make)
+        if format == "pdf":
+            disposition = f'attachment; filename="{story_id}-handout.pdf"'
+            return Response(
+                made.data, media_type="application/pdf", headers={"Content-Disposition": disposition}
+            )
+        return HTMLResponse(made.text, headers={"Content-Security-Policy": HANDOUT_CSP})
+
+    def handout_of(story_id: str, format: str, make: Callable[[], Handout] | None = None) -> Handout:
         try:
-            html = locked(make)
+            return locked(make or (lambda: bank.handout([story_id], format=format)))
+        except ConfigError:
+            raise
         except StorybankError:
             raise _NotFound from None
-        return HTMLResponse(html, headers={"Content-Security-Policy": HANDOUT_CSP})
 
     @app.get("/themes", include_in_schema=False)
     def themes_page(request: Request) -> HTMLResponse:
@@ -203,6 +255,24 @@ def create_app(bank_path: str | Path, *, as_of: dt.date | None = None, token: st
         ]
 
     return app
+
+
+def _same_origin(request: Request) -> bool:
+    """Whether a write comes from this site's own page: the browser says so (`Sec-Fetch-Site`), or the
+    `Origin` it sends is this site's. A request that says neither is refused too."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("origin")
+    host = request.headers.get("host", "")
+    return origin is not None and origin.lower() in {f"http://{host}".lower(), f"https://{host}".lower()}
+
+
+def _pdf_available() -> bool:
+    return importlib.util.find_spec("weasyprint") is not None
+
+
+PDF_AVAILABLE = _pdf_available()
 
 
 def _snippet_html(snippet: str) -> Markup:
