@@ -225,7 +225,7 @@ def test_progress_counts_every_changed_story(bank: StoryBank) -> None:
 def test_bulk_rebuild_with_two_processes_indexes_every_story(
     bank: StoryBank, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storybank.index.BULK_STORIES", 2)
+    monkeypatch.setattr("storybank.search.whoosh.engine.BULK_STORIES", 2)
     assert len(bank.index(rebuild=True).indexed) == 5
     assert sorted(ids(bank, "zucchini")) == ["garden-story", "kitchen-story"]
 

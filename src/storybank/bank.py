@@ -6,7 +6,6 @@ import datetime as dt
 import getpass
 import logging
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,18 +21,18 @@ from storybank.errors import (
     ConfigError,
     ConsentRefusedError,
     Problem,
-    QueryTooLongError,
     Severity,
     StorybankError,
-    UnknownTermError,
 )
-from storybank.index import IndexUnavailable, Query, RawResult, Report, StoryIndex
 from storybank.models import ConsentEvent, Language, Purpose, Status, Story
 from storybank.scaffold import new_story_text
 from storybank.schema import front_matter_schema
-from storybank.search import Hit, QueryVocabulary, SearchResult
+from storybank.search import Hit, SearchFilters, SearchRequest, SearchResult
+from storybank.search.backend import Report
+from storybank.search.service import SearchService
+from storybank.search.whoosh import WhooshBackend
 from storybank.settings import Settings, load_settings
-from storybank.taxonomy import Taxonomy, closest, default_taxonomy
+from storybank.taxonomy import Taxonomy, default_taxonomy
 
 if TYPE_CHECKING:  # handouts, the lifecycle and exchange are imported when first used: a search is
     # a fresh process more often than not, and their libraries (Jinja2, ruamel.yaml…) cost time to load
@@ -43,11 +42,6 @@ if TYPE_CHECKING:  # handouts, the lifecycle and exchange are imported when firs
 
 DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
-FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
-MAX_QUERY_CHARS = 1000  # what a specialist types is a sentence or two; the web takes 200
-MAX_CORRECTED_WORDS = 3  # misspelt words corrected in one search
-MAX_CORRECTED_LENGTH = 24  # letters; no longer word is corrected
-ATTEMPTS = 3  # search; on a stale or damaged index: check again; then rebuild
 
 log = logging.getLogger("storybank")
 
@@ -79,12 +73,19 @@ class StoryBank:
         self.taxonomy = taxonomy
         self._as_of = as_of
         self.phone_regions = settings.privacy.phone_regions
-        self._index = StoryIndex(
+        self._index = WhooshBackend(
             root,
             held=lambda story: hold_reason(story, self.phone_regions) is not None,
             policy_key=",".join(self.phone_regions),
         )
-        self._vocabulary = QueryVocabulary(taxonomy)
+        self._search = SearchService(
+            self._index,
+            taxonomy,
+            files=lambda: store.story_entries(self.root),
+            load=self._load_or_none,
+            served=self._usable_or_none,
+            today=lambda: self.today,
+        )
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, *, as_of: dt.date | None = None) -> StoryBank:
@@ -423,12 +424,13 @@ class StoryBank:
 
     def index(self, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
         """Bring the search index up to date (only changed stories), or rebuild it from the files."""
-        return self._index.update(self._story_files(), self._load_or_none, rebuild=rebuild, progress=progress)
+        return self._search.index(rebuild=rebuild, progress=progress)
 
     def search(
         self,
         text: str = "",
         *,
+        filters: SearchFilters | None = None,
         themes: Sequence[str] = (),
         any_theme: bool = False,
         exclude_warnings: Sequence[str] = (),
@@ -438,93 +440,27 @@ class StoryBank:
         facets: bool = True,
         fuzzy: bool = True,
         purpose: Purpose = Purpose.SHARE,
+        explain: bool = False,
     ) -> SearchResult:
         """Stories usable for sharing today that match, best first; every hit re-checked at its file.
 
+        `filters` (a SearchFilters, as the CLI and the web pass it) or the separate filter arguments.
         With `fuzzy` (the default), a word no story knows (as typed or in any form) is searched with its
         suggested correction added; `suggestion` shows the corrected text. `facets=False` skips
         counting the themes of all matches. `purpose=Purpose.HANDOUT` finds stories to print instead.
+        `explain=True` adds how the text was read (`result.explanation`).
         """
-        if len(text) > MAX_QUERY_CHARS:
-            raise QueryTooLongError(
-                f"the search text is {len(text):,} characters; storybank searches at most "
-                f"{MAX_QUERY_CHARS:,}: keep the words that describe the person and what they need"
-            )
-        return self._search(
-            text,
-            themes=themes,
-            any_theme=any_theme,
-            exclude_warnings=exclude_warnings,
-            language=language,
-            limit=limit,
-            offset=offset,
-            facets=facets,
-            fuzzy=fuzzy,
-            purpose=purpose,
-        )
+        chosen = filters or SearchFilters(tuple(themes), any_theme, tuple(exclude_warnings), language)
+        return self.find(SearchRequest(text, chosen, limit, offset, facets, fuzzy, purpose, explain))
 
-    def _search(
-        self,
-        text: str,
-        *,
-        themes: Sequence[str],
-        any_theme: bool,
-        exclude_warnings: Sequence[str],
-        language: str | None,
-        limit: int,
-        offset: int,
-        facets: bool,
-        fuzzy: bool,
-        purpose: Purpose,
-    ) -> SearchResult:
-        self._known(themes, exclude_warnings)
-        excluded = frozenset(exclude_warnings)
-        request = Query(
-            text=text,
-            theme_boosts=self._vocabulary.theme_boosts(text),
-            warning_boosts=self._vocabulary.warning_boosts(text, excluded),
-            expansions=self._vocabulary.expansions(text),
-            themes=tuple(themes),
-            any_theme=any_theme,
-            exclude_warnings=tuple(sorted(excluded)),
-            language=language,
-            purpose=purpose,
-            on=self.today,
-        )
-        raw, hits = self._search_served(request, limit=max(0, limit), offset=max(0, offset), facets=facets)
-        suggestion = self._suggestion(text, raw.unknown_words, request)
-        if fuzzy and suggestion:
-            # A word no story knows finds nothing as typed: search with its correction too.
-            wider = self._search(
-                f"{text} {suggestion}",
-                themes=themes,
-                any_theme=any_theme,
-                exclude_warnings=exclude_warnings,
-                language=language,
-                limit=limit,
-                offset=offset,
-                facets=facets,
-                fuzzy=False,
-                purpose=purpose,
-            )
-            return SearchResult(text, wider.total, wider.hits, wider.facets, suggestion)
-        return SearchResult(text, raw.total, hits, raw.facets, suggestion)
+    def find(self, request: SearchRequest) -> SearchResult:
+        """`search` with the whole request as one object."""
+        return self._search.search(request)
 
     def similar(self, story_id: str, *, limit: int = 5) -> list[Hit]:
         """Stories like this one ("more like this"), usable for sharing today."""
         self.get(story_id, purpose=Purpose.SHARE)
-        request = Query(text="", theme_boosts={}, warning_boosts={}, on=self.today)
-        failure = None
-        for attempt in range(ATTEMPTS):
-            try:
-                self._refresh_index(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
-                raw = self._index.similar(story_id, request, limit=limit + 1)
-            except IndexUnavailable as error:
-                failure = error
-                continue
-            hits = [self._served(h.id, h.score, "", request) for h in raw if h.id != story_id]
-            return [hit for hit in hits if hit is not None][:limit]
-        raise self._failing(failure)
+        return self._search.similar(story_id, limit=limit)
 
     def close(self) -> None:
         """Close the index files a search keeps open (a later search opens them again)."""
@@ -536,79 +472,15 @@ class StoryBank:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _search_served(
-        self, request: Query, *, limit: int, offset: int, facets: bool
-    ) -> tuple[RawResult, list[Hit]]:
-        """Search, then re-check every hit at its file; a hit the files no longer allow means the index
-        was stale, so it is brought up to date (at last rebuilt) and the search runs again."""
-        served: list[Hit] = []
-        raw = RawResult(0, [], {}, [])
-        failure = None
-        for attempt in range(ATTEMPTS):
-            try:
-                self._refresh_index(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
-                raw = self._index.search(request, limit=limit, offset=offset, facets=facets)
-            except IndexUnavailable as error:
-                failure = error
-                continue
-            hits = [self._served(h.id, h.score, h.snippet, request) for h in raw.hits]
-            served = [hit for hit in hits if hit is not None]
-            if len(served) == len(hits):
-                return raw, served
-        if failure is not None and not raw.hits:
-            raise self._failing(failure)
-        log.warning("the search index disagrees with the story files; showing only the stories they allow")
-        return raw, served
-
-    def _failing(self, failure: IndexUnavailable | None) -> StorybankError:
-        return StorybankError(
-            f"the search index in {self._index.path} keeps failing ({failure}): delete it and retry"
-        )
-
-    def _refresh_index(self, *, force: bool, rebuild: bool) -> None:
-        if rebuild:
-            self.index(rebuild=True)
-        else:
-            self._index.ensure_current(
-                self._story_files, self._load_or_none, max_age=0.0 if force else FRESHNESS_SECONDS
-            )
-
-    def _served(self, story_id: str, score: float, snippet: str, request: Query) -> Hit | None:
-        """The hit as served: re-read from its file and checked by the consent policy now."""
+    def _usable_or_none(self, story_id: str, purpose: Purpose) -> Story | None:
         try:
-            story = self.get(story_id, purpose=request.purpose)
+            return self.get(story_id, purpose=purpose)
         except StorybankError:
             return None
-        matched = [t for t in story.themes if t in request.theme_boosts or t in request.themes]
-        return Hit(story, score, snippet, matched)
-
-    def _suggestion(self, text: str, unknown: list[str], request: Query) -> str | None:
-        """The text with each misspelt word no story knows replaced by a close word that one does."""
-        suggested = text
-        misspelt = self._vocabulary.misspelt(text, unknown, request.language)
-        # Each correction looks through the index's words: a few short ones are what a person mistypes;
-        # a long run of unknown words, or a 900-letter one, would cost seconds and correct nothing.
-        correctable = [word for word in misspelt if len(word) <= MAX_CORRECTED_LENGTH][:MAX_CORRECTED_WORDS]
-        for word in correctable:
-            better = self._index.suggest(word, request) or closest(word, self.taxonomy.words())
-            if better:
-                suggested = re.sub(rf"\b{re.escape(word)}\b", better, suggested, flags=re.IGNORECASE)
-        return suggested if suggested != text else None
-
-    def _known(self, themes: Sequence[str], warnings: Sequence[str]) -> None:
-        for theme in themes:
-            if theme not in self.taxonomy.theme_ids:
-                raise UnknownTermError("theme", theme, self.taxonomy.suggest_theme(theme))
-        for warning in warnings:
-            if warning not in self.taxonomy.warning_ids:
-                raise UnknownTermError("content warning", warning, self.taxonomy.suggest_warning(warning))
 
     def _path(self, story_id: str) -> Path:
         self.get(story_id)  # an unknown or broken story stops here, with its one-line error
         return store.story_path(self.root, story_id)
-
-    def _story_files(self) -> dict[str, os.DirEntry[str]]:
-        return store.story_entries(self.root)
 
     def _load_or_none(self, path: Path) -> Story | None:
         try:

@@ -1,74 +1,25 @@
-"""Search: turn what a specialist typed into a query, and every hit into a consent-checked result.
+"""The query vocabulary: what storybank knows about the words a specialist types.
 
 The taxonomy's everyday words and phrases ("went back out", "started drinking again") add a boost for
 stories tagged with their theme — a boost, never a requirement — and longer phrases weigh more, so one
 ambiguous word counts less than a phrase. Words that name a content-warning topic match stories carrying
-that warning, unless the user left that warning out. Every hit is checked again against its story file
-(the consent policy, at that moment) before it is returned; a hit that fails means the index was stale,
-so the story is re-indexed and the search runs again, and totals and facets stay right too.
+that warning, unless the user left that warning out. Brand and street names reach the words stories use
+(`data/synonyms.yaml`), and a word that is no word of the query's language is a typo to correct.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
 import yaml
 from spellchecker import SpellChecker
 
-from storybank.models import Story
 from storybank.taxonomy import ContentWarning, Taxonomy
 
-WORDS_PER_MINUTE = 200
 PHRASE_WEIGHT = 2.0  # a theme or warning named in the query, against the words' own scores
 PHRASE_WORD_WEIGHT = 0.75  # each word of a matched phrase past the first adds this to its boost
-
-
-@dataclass(frozen=True)
-class Hit:
-    story: Story
-    score: float
-    snippet: str
-    matched_themes: list[str]
-
-    @property
-    def reading_minutes(self) -> int:
-        return max(1, math.ceil(len(self.story.body.split()) / WORDS_PER_MINUTE))
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.story.id,
-            "title": self.story.title,
-            "summary": self.story.summary,
-            "score": round(self.score, 4),
-            "themes": list(self.story.themes),
-            "matched_themes": self.matched_themes,
-            "content_warnings": list(self.story.content_warnings),
-            "snippet": self.snippet,
-            "reading_minutes": self.reading_minutes,
-        }
-
-
-@dataclass
-class SearchResult:
-    query: str
-    total: int
-    hits: list[Hit]
-    facets: dict[str, int] = field(default_factory=dict)
-    suggestion: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """The contract of `storybank search --json` (docs/cli.md)."""
-        return {
-            "query": self.query,
-            "total": self.total,
-            "results": [hit.to_dict() for hit in self.hits],
-            "facets": {"themes": dict(sorted(self.facets.items()))},
-            "suggestion": self.suggestion,
-        }
 
 
 def _words(text: str) -> str:

@@ -1,9 +1,7 @@
-"""The Whoosh full-text index of a bank: schema, incremental updates, locking and self-repair.
+"""The Whoosh backend: a bank's index in `.storybank/index`, its incremental updates, locking, self-repair
+and the warm searcher. Whoosh is imported only in this package (`search/whoosh/`).
 
-Whoosh stays inside this module (the rest of storybank sees ids, scores, snippets and counts), so another
-engine could replace it here. The index is a cache in `.storybank/index`: it can be deleted at any time and
-is rebuilt from the story files. Each document keeps the file's fingerprint (size, mtime, ctime, inode):
-ctime changes on every write and cannot be set back, so even an edit that keeps size and mtime is seen.
+The index is a cache: it can be deleted at any time and is rebuilt from the story files.
 """
 
 from __future__ import annotations
@@ -12,187 +10,38 @@ import contextlib
 import datetime as dt
 import gc
 import logging
-import os
-import re
 import time
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import filelock
-from whoosh import analysis, fields, highlight, index, qparser, query, sorting
+from whoosh import index, query, sorting
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import IndexReader
-from whoosh.searching import Hit, Results, Searcher
+from whoosh.searching import Hit, Searcher
 
-from storybank.consent import requirements
 from storybank.errors import IndexBusyError
-from storybank.models import Language, Purpose, Story
+from storybank.models import Purpose, Story
+from storybank.search.backend import EngineQuery, IndexUnavailable, Load, RawHit, RawResult, Report, StoryFile
+from storybank.search.whoosh import schema as documents
+from storybank.search.whoosh.query import consent_filter, split, unknown_words, user_query
+from storybank.search.whoosh.snippets import highlighting, snippet
 from storybank.store import CACHE_DIR
 
 log = logging.getLogger("storybank")
 
-SCHEMA_VERSION = "5"
 LOCK_TIMEOUT_SECONDS = 60.0
-ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
-TEXT_FIELDS = ENGLISH_FIELDS + tuple(f"{name}_es" for name in ENGLISH_FIELDS)
 BULK_STORIES = 500  # from this many changed stories on, the writer uses two processes (2x faster)
-SNIPPET_CHARS = 300
 TIE_MARGIN = 10  # extra hits asked of Whoosh, so ties at the page's end can be ordered by id
-# Ranking (tuned with benchmarks/relevance.py): a word in the title or summary counts more than in the body.
-FIELD_BOOSTS = {"title": 3.0, "summary": 1.5}
-ALL_WORDS_BONUS = 0.9  # Whoosh's OrGroup factor: stories with more of the query's words rank higher
-TEXT_LENGTH_DAMPING = 0.5
 SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
-SYNONYM_WEIGHT = 0.8  # a brand or street name's generic word counts a little less than the word typed
-_NEVER = 99991231
-StoryFile = Path | os.DirEntry[str]  # a story file, as a path or as a folder listing's entry
-
-
-def _schema() -> fields.Schema:
-    english = analysis.StemmingAnalyzer()
-    spanish = analysis.LanguageAnalyzer("es")
-    text: dict[str, fields.FieldType] = {}
-    for suffix, analyzer in (("", english), ("_es", spanish)):
-        text[f"title{suffix}"] = fields.TEXT(analyzer=analyzer)
-        text[f"summary{suffix}"] = fields.TEXT(analyzer=analyzer)
-        # Stored, with each word's characters, so snippets need no second analysis of the text.
-        text[f"body{suffix}"] = fields.TEXT(analyzer=analyzer, stored=True, chars=True)
-        text[f"what_helped{suffix}"] = fields.TEXT(analyzer=analyzer)
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True, sortable=True),
-        fingerprint=fields.ID(sortable=True),  # a column: cheap to read for every story at once
-        # Every word once, as written (not stemmed): for "did you mean" and for telling unknown words.
-        words=fields.TEXT(analyzer=analysis.StandardAnalyzer(stoplist=None), phrase=False, spelling=True),
-        themes=fields.KEYWORD(stored=True, commas=True, scorable=True),
-        warnings=fields.KEYWORD(stored=True, commas=True),
-        language=fields.ID(stored=True),
-        age_range=fields.ID(stored=True),
-        status=fields.ID,
-        held=fields.ID,  # "yes" while a privacy error stands in the story (consent.hold_reason)
-        purposes=fields.KEYWORD(commas=True),
-        given=fields.NUMERIC(int, bits=32),
-        expires=fields.NUMERIC(int, bits=32),
-        withdrawn=fields.NUMERIC(int, bits=32),
-        **text,
-    )
-
-
-def fingerprint(path: StoryFile) -> str:
-    st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-
-
-def _day(value: dt.date | None) -> int:
-    return _NEVER if value is None else value.year * 10000 + value.month * 100 + value.day
-
-
-def _unreadable(story_id: str, print_: str) -> dict[str, object]:
-    """A file that does not load, remembered by its fingerprint so that it is not read again on every
-    search; it has no consent, so no filter lets it through."""
-    return {"id": story_id, "fingerprint": print_, "status": "unreadable", "held": "yes", "given": _NEVER}
-
-
-def _document(story: Story, print_: str, held: bool) -> dict[str, object]:
-    suffix = "_es" if story.language == Language.ES else ""  # each language gets its own analyzer
-    return {
-        "id": story.id,
-        "fingerprint": print_,
-        f"title{suffix}": story.title,
-        f"summary{suffix}": story.summary,
-        f"body{suffix}": story.body,
-        f"what_helped{suffix}": "\n".join(story.what_helped),
-        "words": " ".join(
-            dict.fromkeys(_WORD.findall(f"{story.title} {story.summary} {story.body}".lower()))
-        ),
-        "themes": ",".join(story.themes),
-        "warnings": ",".join(story.content_warnings),
-        "language": str(story.language),
-        "age_range": story.storyteller.age_range or "",
-        "status": str(story.status),
-        "held": "yes" if held else "no",
-        "purposes": ",".join(story.consent.purposes),
-        "given": _day(story.consent.given_on),
-        "expires": _day(story.consent.expires_on),
-        "withdrawn": _day(story.consent.withdrawn_on),
-    }
-
-
-def _distinct_words(story: Story) -> str:
-    return " ".join(dict.fromkeys(_WORD.findall(f"{story.title} {story.summary} {story.body}".lower())))
-
-
-def _fingerprints_of(files: Mapping[str, StoryFile]) -> dict[str, str]:
-    prints = {}
-    for story_id, path in files.items():
-        with contextlib.suppress(FileNotFoundError):  # deleted since the folder was listed
-            prints[story_id] = fingerprint(path)
-    return prints
-
-
-def _stored_fingerprints(reader: IndexReader) -> dict[str, str]:
-    if not reader.doc_count_all():
-        return {}  # an empty index has no columns
-    ids = reader.column_reader("id", translate=True)
-    prints = reader.column_reader("fingerprint", translate=True)
-    return {ids[docnum]: prints[docnum] for docnum in reader.all_doc_ids()}
-
-
-def _highlighting(results: Results) -> list[Hit]:
-    """The hits, set to make snippets of whole sentences with the matched words in **bold**."""
-    results.fragmenter = _SentencesAround(maxchars=SNIPPET_CHARS)
-    results.formatter = _MarkFormatter()
-    # Not list(results): that asks len(results), which runs the whole query again to count.
-    return [results[number] for number in range(results.scored_length())]
 
 
 def _close_all(searchers: list[Searcher]) -> None:
     for searcher in searchers:
         searcher.close()
     searchers.clear()
-
-
-@dataclass
-class Report:
-    """What an index update did."""
-
-    indexed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    rebuilt: bool = False
-
-
-@dataclass(frozen=True)
-class Query:
-    """A search, in storybank's terms (no Whoosh types)."""
-
-    text: str
-    theme_boosts: dict[str, float]
-    warning_boosts: dict[str, float]
-    expansions: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-    any_theme: bool = False
-    exclude_warnings: tuple[str, ...] = ()
-    language: str | None = None
-    purpose: Purpose = Purpose.SHARE
-    on: dt.date = dt.date.min
-
-
-@dataclass(frozen=True)
-class RawHit:
-    id: str
-    score: float
-    snippet: str
-    themes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RawResult:
-    total: int
-    hits: list[RawHit]
-    facets: dict[str, int]
-    unknown_words: list[str]
 
 
 class StoryIndex:
@@ -205,7 +54,7 @@ class StoryIndex:
         depends on beyond the story file (the bank's phone regions): a change rebuilds the index."""
         self.root = root
         self._held = held
-        self._version = f"{SCHEMA_VERSION} {policy_key}".strip()
+        self._version = f"{documents.SCHEMA_VERSION} {policy_key}".strip()
         self.cache = root / CACHE_DIR
         self.path = self.cache / "index"
         self._open: list[Searcher] = []  # the warm searcher, if any; a list so the finalizer sees changes
@@ -230,7 +79,7 @@ class StoryIndex:
     def ensure_current(
         self,
         files: Callable[[], Mapping[str, StoryFile]],
-        load: Callable[[Path], Story | None],
+        load: Load,
         *,
         max_age: float = 0.0,
     ) -> Report | None:
@@ -243,7 +92,7 @@ class StoryIndex:
         if self._checked_at is not None and now - self._checked_at < max_age:
             return None
         listed = files()
-        current = _fingerprints_of(listed)
+        current = documents.fingerprints_of(listed)
         try:
             self._searcher()
         except IndexUnavailable:
@@ -259,19 +108,19 @@ class StoryIndex:
     def update(
         self,
         files: Mapping[str, StoryFile],
-        load: Callable[[Path], Story | None],
+        load: Load,
         *,
         rebuild: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> Report:
         """Bring the index in line with `files` (id → path): only changed stories are re-indexed."""
-        return self._update(_fingerprints_of(files), files, load, rebuild=rebuild, progress=progress)
+        return self._update(documents.fingerprints_of(files), files, load, rebuild=rebuild, progress=progress)
 
     def _update(
         self,
         current: dict[str, str],
         files: Mapping[str, StoryFile],
-        load: Callable[[Path], Story | None],
+        load: Load,
         *,
         rebuild: bool,
         progress: Callable[[int, int], None] | None,
@@ -284,7 +133,7 @@ class StoryIndex:
                 ix = self._create()
                 report.rebuilt = True
             with ix.reader() as reader:
-                known = _stored_fingerprints(reader)
+                known = documents.stored_fingerprints(reader)
             changed = [i for i, fp in current.items() if known.get(i) != fp and i in files]
             gone = [i for i in known if i not in current]
             if changed or gone:
@@ -299,7 +148,7 @@ class StoryIndex:
         gone: list[str],
         files: Mapping[str, StoryFile],
         current: dict[str, str],
-        load: Callable[[Path], Story | None],
+        load: Load,
         report: Report,
         progress: Callable[[int, int], None] | None,
     ) -> None:
@@ -313,9 +162,9 @@ class StoryIndex:
             for done, story_id in enumerate(changed, 1):
                 story = load(Path(files[story_id]))
                 if story is None:  # the file is broken now: it leaves the searchable stories
-                    writer.update_document(**_unreadable(story_id, current[story_id]))
+                    writer.update_document(**documents.unreadable(story_id, current[story_id]))
                 else:
-                    writer.update_document(**_document(story, current[story_id], self._held(story)))
+                    writer.update_document(**documents.document(story, current[story_id], self._held(story)))
                     report.indexed.append(story_id)
                 if progress:
                     progress(done, len(changed))
@@ -326,11 +175,11 @@ class StoryIndex:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def search(self, request: Query, *, limit: int, offset: int, facets: bool = True) -> RawResult:
+    def search(self, request: EngineQuery, *, limit: int, offset: int, facets: bool = True) -> RawResult:
         with self._reading():
             return self._search(self._searcher(), request, limit=limit, offset=offset, facets=facets)
 
-    def similar(self, story_id: str, request: Query, *, limit: int) -> list[RawHit]:
+    def similar(self, story_id: str, request: EngineQuery, *, limit: int) -> list[RawHit]:
         with self._reading():
             searcher = self._searcher()
             docnum = searcher.document_number(id=story_id)
@@ -338,17 +187,17 @@ class StoryIndex:
                 return []
             language = searcher.stored_fields(docnum).get("language")
             field_name = "body_es" if language == "es" else "body"
-            hits = searcher.more_like(docnum, field_name, top=limit, filter=self._consent_filter(request))
+            hits = searcher.more_like(docnum, field_name, top=limit, filter=consent_filter(request))
             return [
-                RawHit(hit["id"], float(hit.score or 0.0), "", tuple(_split(hit.get("themes"))))
+                RawHit(hit["id"], float(hit.score or 0.0), "", tuple(split(hit.get("themes"))))
                 for hit in hits
             ]
 
-    def suggest(self, word: str, request: Query) -> str | None:
+    def suggest(self, word: str, request: EngineQuery) -> str | None:
         """A known word close to `word` that appears in a story usable for the request's purpose."""
         with self._reading():
             searcher = self._searcher()
-            allowed = self._consent_filter(request)
+            allowed = consent_filter(request)
             reach = 1 if len(word) <= SHORT_WORD else 2  # edits: a short word is easily another word
             for candidate in searcher.corrector("words").suggest(word, limit=5, maxdist=reach):
                 if len(searcher.search(query.Term("words", candidate), filter=allowed, limit=1)):
@@ -373,7 +222,7 @@ class StoryIndex:
         if ix is None:
             raise IndexUnavailable("the index is missing or damaged")
         self._open[:] = [ix.searcher()]
-        self._known = _stored_fingerprints(self._open[0].reader())
+        self._known = documents.stored_fingerprints(self._open[0].reader())
         self._allowed_docs.clear()
         self._term_docs.clear()
         return self._open[0]
@@ -392,38 +241,24 @@ class StoryIndex:
             raise IndexUnavailable(f"the index could not be read ({reason})") from None
 
     def _search(
-        self, searcher: Searcher, request: Query, *, limit: int, offset: int, facets: bool
+        self, searcher: Searcher, request: EngineQuery, *, limit: int, offset: int, facets: bool
     ) -> RawResult:
-        schema = searcher.schema
-        text_query = _parse(request.text, schema)
-        clauses: list[query.Query] = []
-        if text_query is not None:
-            # A long query sums many words' scores; scaled down, the themes it names keep their weight.
-            words = max(1, len(_plain_words(request.text)))
-            text_query.boost = words**-TEXT_LENGTH_DAMPING
-            clauses.append(text_query)
-        if request.expansions:
-            expanded = _parse(" ".join(request.expansions), schema)
-            if expanded is not None:
-                expanded.boost = SYNONYM_WEIGHT
-                clauses.append(expanded)
-        clauses += [query.Term("themes", t, boost=b) for t, b in request.theme_boosts.items()]
-        clauses += [query.Term("warnings", w, boost=b) for w, b in request.warning_boosts.items()]
-        user_query: query.Query = query.Or(clauses) if clauses else query.Every()
-        unknown = _unknown_words(searcher, request.text)
-        matched = self._matched(searcher, request, user_query)
+        scored, clauses = user_query(request, searcher.schema)
+        unknown = unknown_words(searcher, request.text)
+        matched = self._matched(searcher, request, scored)
         if not matched:  # (and Whoosh would read an empty filter set as "no filter")
-            return RawResult(0, [], {}, unknown)
+            return RawResult(0, [], {}, unknown, str(scored))
         counts = self._theme_counts(searcher, matched) if facets else {}
-        page = self._page(searcher, user_query, matched, clauses, limit=limit, offset=offset)
+        page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset)
         hits = []
         for hit in page.hits:  # snippets only for the hits shown: each costs a few milliseconds
             field_name = "body_es" if hit.get("language") == "es" else "body"
-            snippet = hit.highlights(field_name, top=2) or _opening(hit.get(field_name, ""))
-            hits.append(RawHit(hit["id"], page.scores[hit.docnum], snippet, tuple(_split(hit["themes"]))))
-        return RawResult(len(matched), hits, counts, unknown)
+            text, ranges = snippet(hit, field_name)
+            themes = tuple(split(hit["themes"]))
+            hits.append(RawHit(hit["id"], page.scores[hit.docnum], text, themes, ranges))
+        return RawResult(len(matched), hits, counts, unknown, str(scored))
 
-    def _matched(self, searcher: Searcher, request: Query, user_query: query.Query) -> set[int]:
+    def _matched(self, searcher: Searcher, request: EngineQuery, user_query: query.Query) -> set[int]:
         """Every document the query matches that consent and the filters allow (unscored: cheap)."""
         matched = set(self._allowed(searcher, request))
         if request.themes:
@@ -462,11 +297,11 @@ class StoryIndex:
             ranked = searcher.search(
                 query.Every(), filter=matched, limit=wanted, sortedby=sorting.FieldFacet("id"), terms=True
             )
-            found = _highlighting(ranked)
+            found = highlighting(ranked)
             return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found})
         size = wanted + TIE_MARGIN
         while True:
-            found = _highlighting(searcher.search(user_query, filter=matched, limit=size, terms=True))
+            found = highlighting(searcher.search(user_query, filter=matched, limit=size, terms=True))
             if len(found) < size or found[-1].score < found[wanted - 1].score:
                 break
             size *= 2
@@ -489,29 +324,12 @@ class StoryIndex:
             self._term_docs[key] = frozenset(searcher.docs_for_query(query.Term(field_name, value)))
         return self._term_docs[key]
 
-    def _allowed(self, searcher: Searcher, request: Query) -> frozenset[int]:
+    def _allowed(self, searcher: Searcher, request: EngineQuery) -> frozenset[int]:
         """The documents the consent filter lets through, computed once per searcher, day and purpose."""
         key = (request.on, request.purpose)
         if key not in self._allowed_docs:
-            self._allowed_docs[key] = frozenset(searcher.docs_for_query(self._consent_filter(request)))
+            self._allowed_docs[key] = frozenset(searcher.docs_for_query(consent_filter(request)))
         return self._allowed_docs[key]
-
-    @staticmethod
-    def _consent_filter(request: Query) -> query.Query:
-        """The consent policy's rules (`consent.requirements`) as an index query. It narrows the search;
-        every hit is still checked against its file by the policy itself before it is served."""
-        rules = requirements(request.purpose, request.on)
-        day = _day(rules.on)
-        parts: list[query.Query] = [
-            query.Term("purposes", str(rules.purpose)),
-            query.NumericRange("given", None, day),
-            query.NumericRange("expires", day + 1, None),
-            query.NumericRange("withdrawn", day + 1, None),
-            query.Or([query.Term("status", str(status)) for status in sorted(rules.statuses)]),
-        ]
-        if rules.not_held:
-            parts.append(query.Term("held", "no"))
-        return query.And(parts)
 
     def _open_or_none(self) -> index.Index | None:
         """The index on disk, or None when it is missing, from another version, or unreadable."""
@@ -519,10 +337,10 @@ class StoryIndex:
             if _version(self.path) != self._version or not index.exists_in(str(self.path)):
                 return None
             ix = index.open_dir(str(self.path))
-            if ix.schema.names() != _schema().names():
+            if ix.schema.names() != documents.schema().names():
                 return None
             with ix.reader() as reader:  # reading the fingerprint column touches every segment
-                _stored_fingerprints(reader)
+                documents.stored_fingerprints(reader)
             return ix
         except Exception as error:
             log.warning("the search index could not be read (%s); rebuilding it", type(error).__name__)
@@ -534,7 +352,7 @@ class StoryIndex:
         self.path.mkdir(parents=True, exist_ok=True)
         version = self.path / "VERSION"
         version.unlink(missing_ok=True)  # until the new index exists, nothing here is trusted
-        ix = FileStorage(str(self.path)).create_index(_schema())
+        ix = FileStorage(str(self.path)).create_index(documents.schema())
         version.write_text(self._version)
         return ix
 
@@ -563,44 +381,8 @@ class _Page:
     scores: dict[int, float]
 
 
-class IndexUnavailable(Exception):
-    """The index is missing or damaged: the caller rebuilds it from the files."""
-
-
 class IndexBusy(IndexBusyError):
     """Another process holds the index lock for too long."""
-
-
-class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
-    """Matched words as **word** (Markdown bold), the rest as plain text."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: analysis.Token, replace: bool = False) -> str:
-        return f"**{highlight.get_text(text, token, replace)}**"
-
-
-class _SentencesAround(highlight.PinpointFragmenter):  # type: ignore[misc]
-    """Fragments built from where the matched words are, widened to the sentences around them."""
-
-    def __init__(self, maxchars: int) -> None:
-        super().__init__(maxchars=maxchars // 2, surround=maxchars // 4)
-        self.reach = maxchars // 2
-
-    def fragment_matches(self, text: str, tokens: list[analysis.Token]) -> Iterator[highlight.Fragment]:
-        for fragment in super().fragment_matches(text, tokens):
-            first, last = fragment.matches[0].startchar, fragment.matches[-1].endchar
-            before = text[max(0, first - self.reach) : first]
-            ends = list(_SENTENCE_END.finditer(before))
-            fragment.startchar = first - len(before) + (ends[-1].end() if ends else before.find(" ") + 1)
-            after = text[last : last + self.reach]
-            end = _SENTENCE_END.search(after)
-            fragment.endchar = last + (end.start() + 1 if end else max(after.rfind(" "), 0))
-            yield fragment
-
-
-_WORD = re.compile(r"\b\w+\b")
-_SENTENCE_END = re.compile(r"[.!?…][\"\u201d\u2019')]*(?:\s|$)|\n")  # closing quotes may follow
 
 
 def _close_leftovers(error: BaseException) -> None:
@@ -617,59 +399,6 @@ def _close_leftovers(error: BaseException) -> None:
         gc.collect()
 
 
-def _parse(text: str, schema: fields.Schema) -> query.Query | None:
-    if not text.strip():
-        return None
-    boosts = {
-        f"{name}{suffix}": FIELD_BOOSTS.get(name, 1.0) for name in ENGLISH_FIELDS for suffix in ("", "_es")
-    }
-    parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), schema, fieldboosts=boosts, group=qparser.OrGroup.factory(ALL_WORDS_BONUS)
-    )
-    try:
-        parsed = parser.parse(text)
-        if not _has_errors(parsed):
-            return parsed
-    except Exception:
-        pass
-    words = " ".join(word.lower() for word in _plain_words(text))
-    return parser.parse(words) if words else None
-
-
-def _unknown_words(searcher: Searcher, text: str) -> list[str]:
-    """The words no story has, as written or in any form (stemmed); common words and short ones never."""
-    reader = searcher.reader()
-    unknown = []
-    for word in _plain_words(text):
-        if len(word) < 3 or reader.frequency("words", word):
-            continue
-        stems = [
-            (name, token.text)
-            for name in ("body", "body_es")
-            for token in searcher.schema[name].analyzer(word)
-        ]
-        if stems and not any(reader.frequency(name, stem) for name, stem in stems):
-            unknown.append(word)  # (no stems at all: a stop word, which is a real word)
-    return unknown
-
-
-def _has_errors(parsed: query.Query) -> bool:
-    return parsed is query.NullQuery or "ErrorNode" in repr(parsed)
-
-
-def _plain_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W\d_]+", text.lower()) if w not in {"and", "or", "not"}]
-
-
-def _split(value: object) -> list[str]:
-    return [part for part in str(value or "").split(",") if part]
-
-
-def _opening(text: str, limit: int = 240) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
 def _version(path: Path) -> str | None:
     try:
         return (path / "VERSION").read_text().strip()
@@ -677,4 +406,4 @@ def _version(path: Path) -> str | None:
         return None
 
 
-__all__ = ["IndexBusy", "IndexUnavailable", "Query", "RawHit", "RawResult", "Report", "StoryIndex"]
+__all__ = ["IndexBusy", "StoryIndex"]

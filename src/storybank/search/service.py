@@ -1,0 +1,203 @@
+"""Search as the bank serves it: the text read with the vocabulary, the index kept fresh, and every hit
+re-read from its file and checked by the consent policy before it is served.
+
+A hit the files no longer allow means the index was stale: it is brought up to date and the search runs
+again, then — if it still disagrees — rebuilt, so totals and facets are right too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from storybank.errors import QueryTooLongError, StorybankError, UnknownTermError
+from storybank.models import Purpose, Story
+from storybank.search.backend import (
+    EngineQuery,
+    IndexUnavailable,
+    Load,
+    RawResult,
+    Report,
+    SearchBackend,
+    StoryFile,
+)
+from storybank.search.request import SearchRequest
+from storybank.search.results import Hit, SearchResult, marked
+from storybank.search.vocabulary import QueryVocabulary
+from storybank.taxonomy import Taxonomy, closest
+
+FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
+ATTEMPTS = 3  # on a stale or damaged index: check again; then rebuild
+MAX_QUERY_CHARS = 1000  # what a specialist types is a sentence or two; the web takes 200
+MAX_CORRECTED_WORDS = 3  # misspelt words corrected in one search
+MAX_CORRECTED_LENGTH = 24  # letters; no longer word is corrected
+
+log = logging.getLogger("storybank")
+
+Served = Callable[[str, Purpose], Story | None]  # the story as its file is now, if usable for the purpose
+
+
+class SearchService:
+    def __init__(
+        self,
+        backend: SearchBackend,
+        taxonomy: Taxonomy,
+        *,
+        files: Callable[[], Mapping[str, StoryFile]],
+        load: Load,
+        served: Served,
+        today: Callable[[], dt.date],
+    ) -> None:
+        self.backend = backend
+        self.taxonomy = taxonomy
+        self._vocabulary = QueryVocabulary(taxonomy)
+        self._files = files
+        self._load = load
+        self._story = served
+        self._today = today
+
+    def index(self, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
+        return self.backend.update(self._files(), self._load, rebuild=rebuild, progress=progress)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        if len(request.text) > MAX_QUERY_CHARS:
+            raise QueryTooLongError(
+                f"the search text is {len(request.text):,} characters; storybank searches at most "
+                f"{MAX_QUERY_CHARS:,}: keep the words that describe the person and what they need"
+            )
+        self._known(request.filters.themes, request.filters.exclude_warnings)
+        return self._search(request, request.text)
+
+    def similar(self, story_id: str, *, limit: int) -> list[Hit]:
+        request = EngineQuery(text="", theme_boosts={}, warning_boosts={}, on=self._today())
+        failure = None
+        for attempt in range(ATTEMPTS):
+            try:
+                self._refresh(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
+                raw = self.backend.similar(story_id, request, limit=limit + 1)
+            except IndexUnavailable as error:
+                failure = error
+                continue
+            hits = [self._served(h.id, h.score, "", request) for h in raw if h.id != story_id]
+            return [hit for hit in hits if hit is not None][:limit]
+        raise self._failing(failure)
+
+    def _search(self, request: SearchRequest, text: str) -> SearchResult:
+        filters = request.filters
+        excluded = frozenset(filters.exclude_warnings)
+        engine = EngineQuery(
+            text=text,
+            theme_boosts=self._vocabulary.theme_boosts(text),
+            warning_boosts=self._vocabulary.warning_boosts(text, excluded),
+            expansions=self._vocabulary.expansions(text),
+            themes=tuple(filters.themes),
+            any_theme=filters.any_theme,
+            exclude_warnings=tuple(sorted(excluded)),
+            language=filters.language,
+            purpose=request.purpose,
+            on=self._today(),
+        )
+        limit, offset = max(0, request.limit), max(0, request.offset)
+        raw, hits = self._served_search(engine, limit=limit, offset=offset, facets=request.facets)
+        suggestion = self._suggestion(text, raw.unknown_words, engine)
+        if request.fuzzy and suggestion and text == request.text:
+            # A word no story knows finds nothing as typed: search with its correction too.
+            wider = self._search(request, f"{text} {suggestion}")
+            return SearchResult(
+                request.text, wider.total, wider.hits, wider.facets, suggestion, _with(wider, suggestion)
+            )
+        explanation = _explanation(engine, raw, suggestion) if request.explain else None
+        return SearchResult(request.text, raw.total, hits, raw.facets, suggestion, explanation)
+
+    def _served_search(
+        self, request: EngineQuery, *, limit: int, offset: int, facets: bool
+    ) -> tuple[RawResult, list[Hit]]:
+        """Search, then re-check every hit at its file; a hit the files no longer allow means the index
+        was stale, so it is brought up to date (at last rebuilt) and the search runs again."""
+        served: list[Hit] = []
+        raw = RawResult(0, [], {}, [])
+        failure = None
+        for attempt in range(ATTEMPTS):
+            try:
+                self._refresh(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
+                raw = self.backend.search(request, limit=limit, offset=offset, facets=facets)
+            except IndexUnavailable as error:
+                failure = error
+                continue
+            hits = [self._served(h.id, h.score, marked(h.snippet, h.highlights), request) for h in raw.hits]
+            served = [hit for hit in hits if hit is not None]
+            if len(served) == len(hits):
+                return raw, served
+        if failure is not None and not raw.hits:
+            raise self._failing(failure)
+        log.warning("the search index disagrees with the story files; showing only the stories they allow")
+        return raw, served
+
+    def _failing(self, failure: IndexUnavailable | None) -> StorybankError:
+        return StorybankError(
+            f"the search index in {self.backend.path} keeps failing ({failure}): delete it and retry"
+        )
+
+    def _refresh(self, *, force: bool, rebuild: bool) -> None:
+        if rebuild:
+            self.index(rebuild=True)
+        else:
+            self.backend.ensure_current(self._files, self._load, max_age=0.0 if force else FRESHNESS_SECONDS)
+
+    def _served(self, story_id: str, score: float, snippet: str, request: EngineQuery) -> Hit | None:
+        """The hit as served: re-read from its file and checked by the consent policy now."""
+        story = self._story(story_id, request.purpose)
+        if story is None:
+            return None
+        matched = [t for t in story.themes if t in request.theme_boosts or t in request.themes]
+        return Hit(story, score, snippet, matched)
+
+    def _suggestion(self, text: str, unknown: list[str], request: EngineQuery) -> str | None:
+        """The text with each misspelt word no story knows replaced by a close word that one does."""
+        suggested = text
+        misspelt = self._vocabulary.misspelt(text, unknown, request.language)
+        # Each correction looks through the index's words: a few short ones are what a person mistypes;
+        # a long run of unknown words, or a 900-letter one, would cost seconds and correct nothing.
+        correctable = [word for word in misspelt if len(word) <= MAX_CORRECTED_LENGTH][:MAX_CORRECTED_WORDS]
+        for word in correctable:
+            better = self.backend.suggest(word, request) or closest(word, self.taxonomy.words())
+            if better:
+                suggested = re.sub(rf"\b{re.escape(word)}\b", better, suggested, flags=re.IGNORECASE)
+        return suggested if suggested != text else None
+
+    def _known(self, themes: tuple[str, ...], warnings: tuple[str, ...]) -> None:
+        for theme in themes:
+            if theme not in self.taxonomy.theme_ids:
+                raise UnknownTermError("theme", theme, self.taxonomy.suggest_theme(theme))
+        for warning in warnings:
+            if warning not in self.taxonomy.warning_ids:
+                raise UnknownTermError("content warning", warning, self.taxonomy.suggest_warning(warning))
+
+
+def _explanation(engine: EngineQuery, raw: RawResult, suggestion: str | None) -> dict[str, Any]:
+    """How the text was read, for `--explain`: what a specialist can check when a search surprises."""
+    return {
+        "themes_named": dict(sorted(engine.theme_boosts.items())),
+        "warnings_named": dict(sorted(engine.warning_boosts.items())),
+        "expansions": list(engine.expansions),
+        "unknown_words": list(raw.unknown_words),
+        "corrected": suggestion,
+        "filters": {
+            "themes": list(engine.themes),
+            "any_theme": engine.any_theme,
+            "exclude_warnings": list(engine.exclude_warnings),
+            "language": engine.language,
+            "purpose": str(engine.purpose),
+            "on": engine.on.isoformat(),
+        },
+        "engine_query": raw.engine_query,
+    }
+
+
+def _with(wider: SearchResult, suggestion: str) -> dict[str, Any] | None:
+    if wider.explanation is None:
+        return None
+    return {**wider.explanation, "corrected": suggestion}

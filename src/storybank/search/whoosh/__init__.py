@@ -1,0 +1,7 @@
+"""The Whoosh backend: schema, query building, snippets and the engine (the only place Whoosh is used)."""
+
+from storybank.search.whoosh.engine import IndexBusy, StoryIndex
+
+WhooshBackend = StoryIndex
+
+__all__ = ["IndexBusy", "StoryIndex", "WhooshBackend"]
