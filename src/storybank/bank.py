@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from storybank import store
+from storybank import printlog, store
 from storybank.checks import story_findings
 from storybank.consent import Decision, hold_reason, may_use, usable_purposes
 from storybank.errors import (
@@ -265,8 +265,6 @@ class StoryBank:
 
         Consent is checked once more at this edge, so a story withdrawn while it rendered is refused.
         """
-        from storybank.handouts import printlog
-
         for story in handout.content.stories:
             self.get(story.id, purpose=Purpose.HANDOUT)
         printlog.append(self.root, handout.print_record(dt.datetime.now(dt.UTC)))

@@ -27,6 +27,7 @@ from storybank.consent import consent_state, consent_summary
 from storybank.errors import BankNotFoundError, Severity, StorybankError, one_line
 from storybank.models import Language, Purpose, Story
 from storybank.schema import front_matter_schema
+from storybank.search import SearchFilters, SearchRequest
 from storybank.store import display, story_path
 from storybank.taxonomy import default_taxonomy
 
@@ -286,6 +287,7 @@ def search_filters(command: Callable[..., None]) -> Callable[..., None]:
 @search_filters
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--explain", is_flag=True, help="Also say how the text was read (themes, names, corrections).")
 @json_option
 @click.pass_context
 def search(
@@ -297,6 +299,7 @@ def search(
     language: str | None,
     limit: int,
     offset: int,
+    explain: bool,
     as_json: bool,
 ) -> None:
     """Find stories to share: words, phrases ("went back out"), AND/OR/NOT, and filters.
@@ -304,19 +307,18 @@ def search(
     Only stories whose storytellers agreed to sharing, today, are ever shown or counted.
     Example: storybank search "started drinking again" --theme hope --exclude-warning suicide
     """
-    result = _open_bank(ctx).search(
-        text,
-        themes=themes,
-        any_theme=any_theme,
-        exclude_warnings=exclude_warnings,
-        language=language,
-        limit=limit,
-        offset=offset,
+    request = SearchRequest(
+        text, SearchFilters(themes, any_theme, exclude_warnings, language), limit, offset, explain=explain
     )
+    result = _open_bank(ctx).find(request)
     if as_json:
         _print_json(result.to_dict())
         return
     out = _console()
+    if result.explanation is not None:
+        out.print("How the text was read:", markup=False)
+        for key, value in result.explanation.items():
+            out.print(f"  {key.replace('_', ' ')}: {json.dumps(value, ensure_ascii=False)}", markup=False)
     if result.suggestion:
         out.print(f"Did you mean: [bold]{escape(result.suggestion)}[/bold]?")
     out.print(f"{result.total} stor{'y' if result.total == 1 else 'ies'} found")
@@ -391,15 +393,8 @@ def handout(
     if search_text is not None and story_ids:
         raise click.UsageError("give story ids or --search, not both")
     if search_text is not None:
-        found = bank.search(
-            search_text,
-            themes=themes,
-            any_theme=any_theme,
-            exclude_warnings=exclude_warnings,
-            language=language,
-            limit=limit,
-            purpose=Purpose.HANDOUT,
-        )
+        filters = SearchFilters(themes, any_theme, exclude_warnings, language)
+        found = bank.find(SearchRequest(search_text, filters, limit, purpose=Purpose.HANDOUT))
         story_ids = tuple(hit.story.id for hit in found.hits)
         if not story_ids:
             raise StorybankError(f"no story agreed for handouts matches '{search_text}' with these filters")
@@ -685,9 +680,14 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...])
 
     Answers only to the address it listens on (a page on another site cannot read it by DNS rebinding).
     """
-    import uvicorn  # only this command needs the web server
+    try:
+        import uvicorn  # only this command needs the web server (the `web` extra)
 
-    from storybank.web import HOSTS_ENV, TOKEN_ENV, check_exposure, create_app
+        from storybank.web import HOSTS_ENV, TOKEN_ENV, check_exposure, create_app
+    except ImportError as error:
+        raise StorybankError(
+            f"the web page needs the web extra ({error.name} is not installed): pip install 'storybank[web]'"
+        ) from None
 
     token = os.environ.get(TOKEN_ENV) or None
     check_exposure(host, token)

@@ -14,12 +14,11 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from storybank import jsonlog
+from storybank import jsonlog, printlog
 from storybank.checks.consent import EXPIRY_NOTICE_DAYS
 from storybank.consent import ConsentState, consent_state
 from storybank.edit import append_event, edit_story, event, set_value
 from storybank.errors import StorybankError
-from storybank.handouts import printlog
 from storybank.jsonlog import LOG_DIR
 from storybank.models import Purpose, Status, Story
 from storybank.taxonomy import Taxonomy

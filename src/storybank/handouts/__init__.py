@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storybank.handouts.content import HandoutContent, handout_content
-from storybank.handouts.printlog import PrintRecord
 from storybank.handouts.render import Format, Paper, environment, to_html, to_markdown, to_pdf
 from storybank.models import Story
+from storybank.printlog import PrintRecord
 from storybank.settings import Settings
 from storybank.taxonomy import Taxonomy
 

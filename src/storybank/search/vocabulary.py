@@ -16,7 +16,10 @@ from importlib import resources
 import yaml
 from spellchecker import SpellChecker
 
+from storybank.models import Language
 from storybank.taxonomy import ContentWarning, Taxonomy
+
+LANGUAGES = tuple(str(language) for language in Language)
 
 PHRASE_WEIGHT = 2.0  # a theme or warning named in the query, against the words' own scores
 PHRASE_WORD_WEIGHT = 0.75  # each word of a matched phrase past the first adds this to its boost
@@ -35,7 +38,7 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
 @cache
 def _dictionary(language: str) -> SpellChecker:
     # Word lists from pyspellchecker (loaded only when a query has a word no story knows).
-    return SpellChecker(language=language if language in ("en", "es") else "en")
+    return SpellChecker(language=language if language in LANGUAGES else "en")
 
 
 def _phrase_table(entries: list[ContentWarning]) -> dict[str, list[tuple[str, int]]]:
@@ -74,7 +77,7 @@ class QueryVocabulary:
             return []
         if language is None:  # the language most of the query's words belong to
             said = _words(text).split()
-            counts = {lang: len(_dictionary(lang).known(said)) for lang in ("en", "es")}
+            counts = {lang: len(_dictionary(lang).known(said)) for lang in LANGUAGES}
             language = max(counts, key=lambda lang: counts[lang])
         real = _dictionary(language).known(candidates)
         return [word for word in candidates if word not in real]
