@@ -216,3 +216,19 @@ def test_console_script_shows_no_traceback_on_a_broken_bank(tmp_path: Path) -> N
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert "evil-story.md:2: error: unsafe or unknown YAML tag" in result.stdout
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(run: Run, bank_dir: Path) -> None:
+    result = run("list", "--bank", bank_dir)
+    assert result.code == 2
+    assert "--bank goes before the command" in result.err
+
+
+def test_similar_json_is_the_search_object(
+    run: Run, write_story: Callable[..., Path], bank_dir: Path
+) -> None:
+    write_story("kitchen-story", body="Zucchini every night in a busy kitchen.\n")
+    write_story("garden-story", body="Zucchini every night in a busy garden.\n")
+    data = json.loads(run("--bank", bank_dir, "similar", "kitchen-story", "--json").out)
+    assert set(data) == {"query", "total", "results", "facets", "suggestion", "similar_to"}
+    assert [row["id"] for row in data["results"]] == ["garden-story"]

@@ -27,6 +27,13 @@ def test_every_command_has_a_section_in_cli_md(command: str) -> None:
     assert f"\n## storybank {command}\n" in (REPO / "docs" / "cli.md").read_text()
 
 
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_help_has_an_example(command: str) -> None:
+    assert "Example: storybank" in (cli.commands[command].help or "") or "Example: STORYBANK" in (
+        cli.commands[command].help or ""
+    )
+
+
 def test_cli_md_matches_the_help_output() -> None:
     assert (REPO / "docs" / "cli.md").read_text() == cli_docs_script().render(), (
         "docs/cli.md is out of date: run python scripts/cli_docs.py"

@@ -27,7 +27,7 @@ from storybank.consent import consent_state, consent_summary
 from storybank.errors import BankNotFoundError, Severity, StorybankError, one_line
 from storybank.models import Language, Purpose, Story
 from storybank.schema import front_matter_schema
-from storybank.search import SearchFilters, SearchRequest
+from storybank.search import SearchFilters, SearchRequest, SearchResult
 from storybank.store import display, story_path
 from storybank.taxonomy import default_taxonomy
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 EXIT_FOUND_ERRORS = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
+GLOBAL_OPTIONS = ("--bank", "--as-of")
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -62,7 +63,9 @@ def _console() -> Console:
     "--bank",
     type=click.Path(path_type=Path),
     default=None,
-    help="The bank folder (default: $STORYBANK_HOME, else ./stories).",
+    envvar="STORYBANK_HOME",
+    show_envvar=True,
+    help="The bank folder (default: ./stories).",
 )
 @click.option(
     "--as-of",
@@ -80,7 +83,10 @@ def cli(bank: Path | None, as_of: dt.datetime | None) -> None:
 @json_option
 @click.pass_context
 def list_stories(ctx: click.Context, as_json: bool) -> None:
-    """List every story with its status and consent state (a curation view)."""
+    """List every story with its status and consent state (a curation view).
+
+    Example: storybank --bank stories list --json
+    """
     bank = _open_bank(ctx)
     scan = bank.scan()
     rows = [_summary(bank, story) for story in scan.stories]
@@ -116,6 +122,8 @@ def show(ctx: click.Context, story_id: str, as_json: bool) -> None:
     """Show one story: content note first, consent, attribution, themes and text.
 
     The text is shown only while the storyteller's consent covers reading it.
+
+    Example: storybank show back-to-the-kitchen
     """
     bank = _open_bank(ctx)
     story = bank.get(story_id)
@@ -165,7 +173,10 @@ def show(ctx: click.Context, story_id: str, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
-    """Check every story file; exit 1 when any has an error (warnings alone exit 0)."""
+    """Check every story file; exit 1 when any has an error (warnings alone exit 0).
+
+    Example: storybank --bank stories check --json
+    """
     bank = _open_bank(ctx)
     problems = bank.check()
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
@@ -185,7 +196,10 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def themes(ctx: click.Context, as_json: bool) -> None:
-    """The theme vocabulary with labels, phrases and how many stories carry each theme."""
+    """The theme vocabulary with labels, phrases and how many stories carry each theme.
+
+    Example: storybank themes --json
+    """
     bank = _open_bank(ctx)
     counts = bank.theme_counts()
     taxonomy = bank.taxonomy
@@ -225,7 +239,10 @@ def themes(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.pass_context
 def schema(ctx: click.Context) -> None:
-    """Print the JSON Schema of a story's front matter (with this bank's themes)."""
+    """Print the JSON Schema of a story's front matter (with this bank's themes).
+
+    Example: storybank schema > story.schema.json
+    """
     try:
         vocabulary = _open_bank(ctx).taxonomy
     except BankNotFoundError:
@@ -247,7 +264,10 @@ def schema(ctx: click.Context) -> None:
 )
 @click.pass_context
 def new(ctx: click.Context, story_id: str, title: str | None, language: str) -> None:
-    """Create a draft story file with every field (consent included) to fill in."""
+    """Create a draft story file with every field (consent included) to fill in.
+
+    Example: storybank new my-new-story --title "My new story" --language es
+    """
     bank = _open_bank(ctx)
     path = bank.new_story(story_id, title=title, language=Language(language))
     click.echo(f"created {display(path)}: fill in every field and the story, then run storybank check")
@@ -341,10 +361,13 @@ def search(
 @json_option
 @click.pass_context
 def similar(ctx: click.Context, story_id: str, limit: int, as_json: bool) -> None:
-    """Stories like this one ("more like this"), among those shareable today."""
+    """Stories like this one ("more like this"), among those shareable today.
+
+    Example: storybank similar back-to-the-kitchen --limit 3
+    """
     hits = _open_bank(ctx).similar(story_id, limit=limit)
-    if as_json:
-        _print_json([hit.to_dict() for hit in hits])
+    if as_json:  # the same object as `search --json`, saying which story it is like
+        _print_json({**SearchResult("", len(hits), hits).to_dict(), "similar_to": story_id})
         return
     for hit in hits:
         click.echo(f"{hit.story.id}  {hit.story.title}  [{', '.join(hit.story.themes)}]")
@@ -421,7 +444,10 @@ def handout(
 @click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the story files.")
 @click.pass_context
 def index_command(ctx: click.Context, rebuild: bool) -> None:
-    """Bring the search index up to date (searches do this by themselves; this shows progress)."""
+    """Bring the search index up to date (searches do this by themselves; this shows progress).
+
+    Example: storybank index --rebuild
+    """
     bank = _open_bank(ctx)
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("indexing", total=None)
@@ -449,7 +475,10 @@ note_option = click.option("--note", metavar="TEXT", help="A short note for the 
 def withdraw(
     ctx: click.Context, story_id: str, on: dt.datetime | None, note: str | None, by: str | None, as_json: bool
 ) -> None:
-    """Withdraw a story at its storyteller's request: at once, everywhere. Lists printed copies to recall."""
+    """Withdraw a story at its storyteller's request: at once, everywhere. Lists printed copies to recall.
+
+    Example: storybank withdraw back-to-the-kitchen --note "asked by phone"
+    """
     story, recall = _open_bank(ctx).withdraw(story_id, on=on.date() if on else None, by=by, note=note)
     if as_json:
         _print_json(
@@ -510,7 +539,10 @@ def renew(
     note: str | None,
     by: str | None,
 ) -> None:
-    """Renew consent until a date; also undoes a withdrawal made by mistake (a new "given" event)."""
+    """Renew consent until a date; also undoes a withdrawal made by mistake (a new "given" event).
+
+    Example: storybank renew back-to-the-kitchen --until 2028-01-01 --purposes read --purposes share
+    """
     story = _open_bank(ctx).renew(
         story_id, until=until.date(), purposes=[Purpose(p) for p in purposes] or None, by=by, note=note
     )
@@ -523,7 +555,10 @@ def renew(
 @json_option
 @click.pass_context
 def history(ctx: click.Context, story_id: str, as_json: bool) -> None:
-    """The consent history of a story, oldest first."""
+    """The consent history of a story, oldest first.
+
+    Example: storybank history back-to-the-kitchen --json
+    """
     events = _open_bank(ctx).history(story_id)
     if as_json:
         _print_json([event.model_dump(mode="json", exclude_none=True) for event in events])
@@ -542,7 +577,10 @@ def history(ctx: click.Context, story_id: str, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def consent_report(ctx: click.Context, as_json: bool) -> None:
-    """Stories whose consent needs a curator: withdrawn, expired, expiring in 30 days, text not approved."""
+    """Stories whose consent needs a curator: withdrawn, expired, expiring in 30 days, text not approved.
+
+    Example: storybank consent-report --json
+    """
     rows = _open_bank(ctx).consent_report()
     if as_json:
         _print_json([row.to_dict() for row in rows])
@@ -559,7 +597,10 @@ def consent_report(ctx: click.Context, as_json: bool) -> None:
 @by_option
 @click.pass_context
 def publish(ctx: click.Context, story_id: str, note: str | None, by: str | None) -> None:
-    """Publish a draft or in-review story; refused while check finds errors or consent is not active."""
+    """Publish a draft or in-review story; refused while check finds errors or consent is not active.
+
+    Example: storybank publish my-new-story --note "approved by the teller"
+    """
     story = _open_bank(ctx).publish(story_id, by=by, note=note)
     click.echo(f"published {story.id}")
 
@@ -570,7 +611,10 @@ def publish(ctx: click.Context, story_id: str, note: str | None, by: str | None)
 @by_option
 @click.pass_context
 def retire(ctx: click.Context, story_id: str, note: str | None, by: str | None) -> None:
-    """Retire a story: it stays on file but is used nowhere."""
+    """Retire a story: it stays on file but is used nowhere.
+
+    Example: storybank retire back-to-the-kitchen
+    """
     story = _open_bank(ctx).retire(story_id, by=by, note=note)
     click.echo(f"retired {story.id}")
 
@@ -584,7 +628,10 @@ def retire(ctx: click.Context, story_id: str, note: str | None, by: str | None) 
 @by_option
 @click.pass_context
 def purge(ctx: click.Context, story_id: str, yes: bool, reason: str, by: str | None) -> None:
-    """Erase a story for a storyteller who asks: file and index entry go; a tombstone (no content) stays."""
+    """Erase a story for a storyteller who asks: file and index entry go; a tombstone (no content) stays.
+
+    Example: storybank purge back-to-the-kitchen --yes --reason "asked by letter"
+    """
     if not yes:
         raise click.UsageError(f"this erases {story_id} for good: add --yes to confirm")
     bank = _open_bank(ctx)
@@ -636,6 +683,8 @@ def export(ctx: click.Context, purpose: str, output: Path) -> None:
     """Write a bundle (JSON Lines) of the stories agreed for this purpose today, for a partner.
 
     Logged in log/exports.jsonl (bundle id, date, purpose, story ids), so a withdrawal names it for recall.
+
+    Example: storybank export --purpose public -o bundle.jsonl
     """
     ids = _open_bank(ctx).export(Purpose(purpose), output)
     click.echo(f"exported {len(ids)} stor{'y' if len(ids) == 1 else 'ies'} to {output}")
@@ -649,6 +698,8 @@ def import_command(ctx: click.Context, bundle: Path) -> None:
 
     Never replaces a story. The sender's form references and accepted findings are not kept; a story told
     by someone under 18 is refused until a guardian form is held here.
+
+    Example: storybank import bundle.jsonl
     """
     report = _open_bank(ctx).import_bundle(bundle)
     for line in report.refused:
@@ -679,6 +730,8 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...])
     """Serve the web page for specialists: search, read and print stories (consent checked each request).
 
     Answers only to the address it listens on (a page on another site cannot read it by DNS rebinding).
+
+    Example: STORYBANK_TOKEN=a-long-secret storybank serve --host 0.0.0.0 --allow-host stories.example.org
     """
     try:
         import uvicorn  # only this command needs the web server (the `web` extra)
@@ -734,7 +787,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = 0
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "storybank"
-        _fail(f"{error.format_message()} (see: {command} --help)", EXIT_BAD_INPUT)
+        message = error.format_message()
+        misplaced = next((o for o in GLOBAL_OPTIONS if "No such option" in message and o in message), None)
+        if misplaced:
+            message += (
+                f" ({misplaced} goes before the command: storybank {misplaced} … {command.split()[-1]})"
+            )
+        _fail(f"{message} (see: {command} --help)", EXIT_BAD_INPUT)
     except click.ClickException as error:
         _fail(error.format_message(), EXIT_BAD_INPUT)
     except click.Abort:
