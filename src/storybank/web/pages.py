@@ -1,0 +1,79 @@
+"""The pages for specialists: search, a story, its handout (a preview) and printing it, the themes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from storybank.handouts.render import safe_html
+from storybank.models import Purpose
+from storybank.search import SearchRequest
+from storybank.web.guard import HANDOUT_CSP
+from storybank.web.params import LanguageChoice, Offset, StoryId, Terms, Text, filters
+from storybank.web.state import PDF_AVAILABLE, Forbidden, WebBank, same_origin, web_bank
+
+PAGE_SIZE = 10
+router = APIRouter(include_in_schema=False)
+Web = Annotated[WebBank, Depends(web_bank)]
+
+
+@router.get("/")
+def search_page(
+    request: Request,
+    web: Web,
+    q: Text = "",
+    theme: Terms = [],  # noqa: B006 (FastAPI reads the default, never changes it)
+    any_theme: bool = False,
+    exclude_warning: Terms = [],  # noqa: B006
+    language: LanguageChoice = "",
+    offset: Offset = 0,
+) -> HTMLResponse:
+    chosen = filters(theme, any_theme, exclude_warning, language)
+    result = web.search(SearchRequest(q, chosen, PAGE_SIZE, offset))
+    return web.page(
+        request, "search.html.j2", q=q, result=result, chosen=set(theme), excluded=set(exclude_warning),
+        any_theme=any_theme, language=language, offset=offset, page_size=PAGE_SIZE,
+        counts=web.shareable_counts(), taxonomy=web.bank.taxonomy,
+    )  # fmt: skip
+
+
+@router.get("/stories/{story_id}")
+def story_page(request: Request, web: Web, story_id: StoryId) -> HTMLResponse:
+    story = web.shared(story_id)
+    similar = web.locked(lambda: web.bank.similar(story.id, limit=3))
+    printable = bool(web.locked(lambda: web.bank.may_use(story, Purpose.HANDOUT)))
+    return web.page(
+        request, "story.html.j2", story=story, body=Markup(safe_html(story.body)), similar=similar,
+        printable=printable, pdf=PDF_AVAILABLE, taxonomy=web.bank.taxonomy,
+    )  # fmt: skip
+
+
+@router.get("/stories/{story_id}/handout")
+def handout_preview(web: Web, story_id: StoryId) -> HTMLResponse:
+    """The handout as it would print; a view, so nothing is logged (a reload, a link checker…)."""
+    web.shared(story_id, Purpose.HANDOUT)
+    made = web.handout(story_id, "html", printed=False)
+    return HTMLResponse(made.text, headers={"Content-Security-Policy": HANDOUT_CSP})
+
+
+@router.post("/stories/{story_id}/print")
+def print_handout(
+    request: Request, web: Web, story_id: StoryId, format: Annotated[Literal["html", "pdf"], Form()] = "html"
+) -> Response:
+    """Print (HTML to print, or a PDF to download): the logged act, taken only from this site's page."""
+    if not same_origin(request):
+        raise Forbidden
+    web.shared(story_id, Purpose.HANDOUT)
+    made = web.handout(story_id, format, printed=True)
+    if format == "pdf":
+        disposition = f'attachment; filename="{story_id}-handout.pdf"'
+        return Response(made.data, media_type="application/pdf", headers={"Content-Disposition": disposition})
+    return HTMLResponse(made.text, headers={"Content-Security-Policy": HANDOUT_CSP})
+
+
+@router.get("/themes")
+def themes_page(request: Request, web: Web) -> HTMLResponse:
+    return web.page(request, "themes.html.j2", counts=web.shareable_counts(), taxonomy=web.bank.taxonomy)
