@@ -230,5 +230,6 @@ def test_similar_json_is_the_search_object(
     write_story("kitchen-story", body="Zucchini every night in a busy kitchen.\n")
     write_story("garden-story", body="Zucchini every night in a busy garden.\n")
     data = json.loads(run("--bank", bank_dir, "similar", "kitchen-story", "--json").out)
-    assert set(data) == {"query", "total", "results", "facets", "suggestion", "similar_to"}
+    search_keys = {"query", "total", "results", "facets", "suggestion", "language", "more_in_other_languages"}
+    assert set(data) == {*search_keys, "similar_to"}
     assert [row["id"] for row in data["results"]] == ["garden-story"]

@@ -152,7 +152,15 @@ def test_search_json_follows_the_contract(
 ) -> None:
     result = run("--bank", bank_dir, "--as-of", "2025-06-01", "search", "busy kitchen", "--json")
     data = json.loads(result.out)
-    assert set(data) == {"query", "total", "results", "facets", "suggestion"}
+    assert set(data) == {
+        "query",
+        "total",
+        "results",
+        "facets",
+        "suggestion",
+        "language",
+        "more_in_other_languages",
+    }
     assert set(data["results"][0]) == {
         "id",
         "title",
@@ -163,6 +171,11 @@ def test_search_json_follows_the_contract(
         "content_warnings",
         "snippet",
         "reading_minutes",
+        "credit",
+        "age_range",
+        "pronouns",
+        "language",
+        "matched_teller",
     }
     assert "**busy**" in data["results"][0]["snippet"]
 

@@ -27,7 +27,7 @@ from storybank.consent import consent_state, consent_summary
 from storybank.errors import BankNotFoundError, Severity, StorybankError, one_line
 from storybank.models import Language, Purpose, Story
 from storybank.schema import front_matter_schema
-from storybank.search import SearchFilters, SearchRequest, SearchResult
+from storybank.search import Hit, SearchFilters, SearchRequest, SearchResult
 from storybank.store import display, story_path
 from storybank.taxonomy import default_taxonomy
 
@@ -40,6 +40,7 @@ EXIT_INTERNAL = 3
 GLOBAL_OPTIONS = ("--bank", "--as-of")
 
 
+date_type = click.DateTime(formats=["%Y-%m-%d"])  # every date the CLI takes: YYYY-MM-DD
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
@@ -69,7 +70,7 @@ def _console() -> Console:
 )
 @click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=date_type,
     metavar="DATE",
     default=None,
     help="Judge consent on this date (YYYY-MM-DD) instead of today.",
@@ -293,8 +294,18 @@ def search_filters(command: Callable[..., None]) -> Callable[..., None]:
         ),
         click.option(
             "--language",
-            type=click.Choice([lang.value for lang in Language]),
-            help="Only stories told in this language.",
+            type=click.Choice([*(lang.value for lang in Language), "any"]),
+            help="Stories told in this language; any: every language (default: the query's own language).",
+        ),
+        click.option(
+            "--teller-age",
+            metavar="RANGE",
+            help="Only stories whose teller's age range overlaps this one, like 50-59.",
+        ),
+        click.option(
+            "--teller-pronouns",
+            metavar="PRONOUNS",
+            help="Only stories whose teller uses these pronouns: he/him, she/her, they/them (or man, woman).",
         ),
     ]
     for option in reversed(options):
@@ -317,6 +328,8 @@ def search(
     any_theme: bool,
     exclude_warnings: tuple[str, ...],
     language: str | None,
+    teller_age: str | None,
+    teller_pronouns: str | None,
     limit: int,
     offset: int,
     explain: bool,
@@ -327,9 +340,8 @@ def search(
     Only stories whose storytellers agreed to sharing, today, are ever shown or counted.
     Example: storybank search "started drinking again" --theme hope --exclude-warning suicide
     """
-    request = SearchRequest(
-        text, SearchFilters(themes, any_theme, exclude_warnings, language), limit, offset, explain=explain
-    )
+    filters = SearchFilters(themes, any_theme, exclude_warnings, language, teller_age, teller_pronouns)
+    request = SearchRequest(text, filters, limit, offset, explain=explain)
     result = _open_bank(ctx).find(request)
     if as_json:
         _print_json(result.to_dict())
@@ -341,7 +353,11 @@ def search(
             out.print(f"  {key.replace('_', ' ')}: {json.dumps(value, ensure_ascii=False)}", markup=False)
     if result.suggestion:
         out.print(f"Did you mean: [bold]{escape(result.suggestion)}[/bold]?")
-    out.print(f"{result.total} stor{'y' if result.total == 1 else 'ies'} found")
+    where = f" in {LANGUAGE_NAMES.get(result.language, result.language)}" if result.language else ""
+    out.print(f"{result.total} stor{'y' if result.total == 1 else 'ies'} found{where}")
+    if result.more_in_other_languages:
+        more = result.more_in_other_languages
+        out.print(f"{more} more in another language: add --language any to include them", markup=False)
     for hit in result.hits:
         out.print()
         if hit.story.content_warnings:
@@ -350,6 +366,7 @@ def search(
             f"[bold]{escape(hit.story.title)}[/bold]  ({hit.story.id}) · {hit.reading_minutes} min read"
         )
         out.print(escape(hit.story.summary))
+        out.print(_teller_line(hit), markup=False)
         if hit.snippet:
             out.print("  " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(hit.snippet)))
         out.print(f"Themes: {', '.join(hit.story.themes)}")
@@ -403,6 +420,8 @@ def handout(
     any_theme: bool,
     exclude_warnings: tuple[str, ...],
     language: str | None,
+    teller_age: str | None,
+    teller_pronouns: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -416,7 +435,7 @@ def handout(
     if search_text is not None and story_ids:
         raise click.UsageError("give story ids or --search, not both")
     if search_text is not None:
-        filters = SearchFilters(themes, any_theme, exclude_warnings, language)
+        filters = SearchFilters(themes, any_theme, exclude_warnings, language, teller_age, teller_pronouns)
         found = bank.find(SearchRequest(search_text, filters, limit, purpose=Purpose.HANDOUT))
         story_ids = tuple(hit.story.id for hit in found.hits)
         if not story_ids:
@@ -460,7 +479,6 @@ def index_command(ctx: click.Context, rebuild: bool) -> None:
 
 # -- consent lifecycle ----------------------------------------------------------------------------
 
-date_type = click.DateTime(formats=["%Y-%m-%d"])
 by_option = click.option("--by", metavar="NAME", help="Who makes the change (default: your user name).")
 note_option = click.option("--note", metavar="TEXT", help="A short note for the history.")
 
@@ -757,6 +775,20 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...])
     logging.getLogger("storybank.web.access").setLevel(logging.INFO)
     click.echo(f"storybank: serving {display(bank.root)} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
+
+def _teller_line(hit: Hit) -> str:
+    """Who is speaking: "Told by Rosa · 30-39 · she/her · English · matched: 30-39, veterans"."""
+    teller = hit.story.storyteller
+    parts = [f"Told by {teller.credit(str(hit.story.language))}", teller.age_range, teller.pronouns]
+    parts.append(LANGUAGE_NAMES.get(str(hit.story.language), str(hit.story.language)))
+    matched = [*hit.matched_teller, *hit.matched_themes]
+    if matched:
+        parts.append("matched: " + ", ".join(matched))
+    return " · ".join(part for part in parts if part)
 
 
 def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:

@@ -111,17 +111,27 @@ class Taxonomy(_Entry):
         )
 
     def suggest_theme(self, value: str) -> str | None:
-        """The theme a mistyped or everyday word most likely meant ('relaps' → 'relapse')."""
-        for theme in self.themes:
-            if any(value.lower() == p for phrases in theme.phrases.values() for p in phrases):
-                return theme.id
-        return closest(value, self.theme_ids)
+        """The theme a mistyped or everyday word most likely meant ('relaps' → 'relapse', 'suboxone' →
+        medication-assisted-treatment, 'hopefulness' → hope, by its everyday word 'hopeful')."""
+        return _suggest(value, list(self.themes))
 
     def suggest_warning(self, value: str) -> str | None:
-        for warning in self.warnings:
-            if any(value.lower() == p for phrases in warning.phrases.values() for p in phrases):
-                return warning.id
-        return closest(value, self.warning_ids)
+        return _suggest(value, list(self.warnings))
+
+
+def _suggest(value: str, entries: list[Theme] | list[ContentWarning]) -> str | None:
+    """An entry's id for a value: one of its phrases exactly, else a word of its phrases the value grows
+    from ("hopefulness" from "hopeful"), else the closest id or phrase."""
+    said = value.lower().strip()
+    phrases: dict[str, str] = {p: entry.id for entry in entries for ps in entry.phrases.values() for p in ps}
+    if said in phrases:
+        return phrases[said]
+    stems = [p for p in phrases if " " not in p and len(p) >= 4 and said.startswith(p)]
+    if stems:
+        return phrases[max(stems, key=len)]
+    ids: dict[str, str] = {entry.id: entry.id for entry in entries}
+    guess = closest(said, [*ids, *phrases])
+    return ids.get(guess or "") or phrases.get(guess or "")
 
 
 def closest(value: str, choices: frozenset[str] | set[str] | list[str]) -> str | None:

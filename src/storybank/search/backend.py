@@ -48,6 +48,13 @@ class EngineQuery:
     language: str | None = None
     purpose: Purpose = Purpose.SHARE
     on: dt.date = dt.date.min
+    # The person the text describes (boosts), and the teller filters (requirements).
+    person_decades: tuple[int, ...] = ()
+    person_gender: str | None = None
+    person_language: str | None = None  # the language the person reads, when the text names it
+    teller_decades: tuple[int, ...] = ()
+    teller_gender: str | None = None
+    text_language: str | None = None  # the query's own language, for telling typos from words
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ class SearchFilters:
     themes: tuple[str, ...] = ()  # all of them, or any with `any_theme`
     any_theme: bool = False
     exclude_warnings: tuple[str, ...] = ()
-    language: str | None = None
+    language: str | None = None  # None: the query's own language (when it shows); "any": every language
+    teller_age: str | None = None  # an age range ("50-59"): tellers whose age range overlaps it
+    teller_pronouns: str | None = None  # "he/him", "she/her", "they/them", or a word for them ("man")
 
 
 @dataclass(frozen=True)

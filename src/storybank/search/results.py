@@ -27,6 +27,7 @@ class Hit:
     score: float
     snippet: str
     matched_themes: list[str]
+    matched_teller: list[str] = field(default_factory=list)  # the teller's attributes the query named
 
     @property
     def reading_minutes(self) -> int:
@@ -43,6 +44,11 @@ class Hit:
             "content_warnings": list(self.story.content_warnings),
             "snippet": self.snippet,
             "reading_minutes": self.reading_minutes,
+            "credit": self.story.storyteller.credit(str(self.story.language)),
+            "age_range": self.story.storyteller.age_range,
+            "pronouns": self.story.storyteller.pronouns,
+            "language": str(self.story.language),
+            "matched_teller": self.matched_teller,
         }
 
 
@@ -54,6 +60,8 @@ class SearchResult:
     facets: dict[str, int] = field(default_factory=dict)
     suggestion: str | None = None
     explanation: dict[str, Any] | None = None  # how the text was read, when asked (`explain`)
+    language: str | None = None  # the stories' language searched (None: every language)
+    more_in_other_languages: int = 0  # matches left out because they are told in another language
 
     def to_dict(self) -> dict[str, object]:
         """The contract of `storybank search --json` (docs/cli.md); "explain" only when asked for."""
@@ -63,6 +71,8 @@ class SearchResult:
             "results": [hit.to_dict() for hit in self.hits],
             "facets": {"themes": dict(sorted(self.facets.items()))},
             "suggestion": self.suggestion,
+            "language": self.language,
+            "more_in_other_languages": self.more_in_other_languages,
         }
         if self.explanation is not None:
             data["explain"] = self.explanation

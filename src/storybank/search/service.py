@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from storybank.errors import QueryTooLongError, StorybankError, UnknownTermError
@@ -24,10 +25,13 @@ from storybank.search.backend import (
     SearchBackend,
     StoryFile,
 )
+from storybank.search.language import detect
 from storybank.search.request import SearchRequest
 from storybank.search.results import Hit, SearchResult, marked
+from storybank.search.teller import GENDER_OF, TellerCues, decades_of, gender_of, read_person
+from storybank.search.teller import matched as teller_matched
 from storybank.search.vocabulary import QueryVocabulary
-from storybank.taxonomy import Taxonomy, closest
+from storybank.taxonomy import Taxonomy
 
 FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
 ATTEMPTS = 3  # on a stale or damaged index: check again; then rebuild
@@ -88,17 +92,27 @@ class SearchService:
     def _search(self, request: SearchRequest, text: str) -> SearchResult:
         filters = request.filters
         excluded = frozenset(filters.exclude_warnings)
+        said = self._vocabulary.read(text)  # abbreviations read ("2 yrs" is "2 years"), never corrected
+        spoken = detect(request.text, self._vocabulary.language_words)
+        person = read_person(said)
+        language = _stories_language(filters.language, person.language or spoken)
         engine = EngineQuery(
-            text=text,
-            theme_boosts=self._vocabulary.theme_boosts(text),
-            warning_boosts=self._vocabulary.warning_boosts(text, excluded),
-            expansions=self._vocabulary.expansions(text),
+            text=said,
+            theme_boosts=self._vocabulary.theme_boosts(said),
+            warning_boosts=self._vocabulary.warning_boosts(said, excluded),
+            expansions=self._vocabulary.expansions(said),
             themes=tuple(filters.themes),
             any_theme=filters.any_theme,
             exclude_warnings=tuple(sorted(excluded)),
-            language=filters.language,
+            language=language,
             purpose=request.purpose,
             on=self._today(),
+            person_decades=person.decades,
+            person_gender=person.gender,
+            person_language=person.language,
+            teller_decades=_teller_decades(filters.teller_age),
+            teller_gender=_teller_gender(filters.teller_pronouns),
+            text_language=spoken,
         )
         limit, offset = max(0, request.limit), max(0, request.offset)
         raw, hits = self._served_search(engine, limit=limit, offset=offset, facets=request.facets)
@@ -106,11 +120,23 @@ class SearchService:
         if request.fuzzy and suggestion and text == request.text:
             # A word no story knows finds nothing as typed: search with its correction too.
             wider = self._search(request, f"{text} {suggestion}")
-            return SearchResult(
-                request.text, wider.total, wider.hits, wider.facets, suggestion, _with(wider, suggestion)
+            return replace(
+                wider, query=request.text, suggestion=suggestion, explanation=_with(wider, suggestion)
             )
-        explanation = _explanation(engine, raw, suggestion) if request.explain else None
-        return SearchResult(request.text, raw.total, hits, raw.facets, suggestion, explanation)
+        explanation = _explanation(engine, raw, suggestion, person) if request.explain else None
+        more = self._other_languages(engine, raw.total) if filters.language is None and language else 0
+        hits = [replace(hit, matched_teller=teller_matched(hit.story.storyteller, person)) for hit in hits]
+        return SearchResult(
+            request.text, raw.total, hits, raw.facets, suggestion, explanation, language, more
+        )
+
+    def _other_languages(self, engine: EngineQuery, total: int) -> int:
+        """How many more stories match when every language is searched (an unscored count)."""
+        try:
+            everywhere = self.backend.search(replace(engine, language=None), limit=0, offset=0, facets=False)
+        except IndexUnavailable:
+            return 0
+        return max(0, everywhere.total - total)
 
     def _served_search(
         self, request: EngineQuery, *, limit: int, offset: int, facets: bool
@@ -156,14 +182,22 @@ class SearchService:
         return Hit(story, score, snippet, matched)
 
     def _suggestion(self, text: str, unknown: list[str], request: EngineQuery) -> str | None:
-        """The text with each misspelt word no story knows replaced by a close word that one does."""
-        suggested = text
-        misspelt = self._vocabulary.misspelt(text, unknown, request.language)
+        """The text with each misspelt word no story knows replaced by a close word that one does.
+
+        A correction is made in the query's language, prefers the taxonomy's own words and the smallest
+        edit (Damerau-Levenshtein: "lonley" is one swap from "lonely", two edits from "only"), and a
+        real but rare word one letter from a theme word is taken for it ("spiritualty").
+        """
+        language = request.text_language or request.language
+        misspelt = self._vocabulary.misspelt(text, unknown, language)
+        near_themes = [w for w in unknown if w not in misspelt and self._vocabulary.theme_word_near(w)]
         # Each correction looks through the index's words: a few short ones are what a person mistypes;
         # a long run of unknown words, or a 900-letter one, would cost seconds and correct nothing.
-        correctable = [word for word in misspelt if len(word) <= MAX_CORRECTED_LENGTH][:MAX_CORRECTED_WORDS]
-        for word in correctable:
-            better = self.backend.suggest(word, request) or closest(word, self.taxonomy.words())
+        words = [w for w in [*misspelt, *near_themes] if len(w) <= MAX_CORRECTED_LENGTH][:MAX_CORRECTED_WORDS]
+        suggested = text
+        in_language = replace(request, language=language) if language else request
+        for word in words:
+            better = self._vocabulary.best_correction(word, self.backend.suggest(word, in_language), language)
             if better:
                 suggested = re.sub(rf"\b{re.escape(word)}\b", better, suggested, flags=re.IGNORECASE)
         return suggested if suggested != text else None
@@ -177,9 +211,47 @@ class SearchService:
                 raise UnknownTermError("content warning", warning, self.taxonomy.suggest_warning(warning))
 
 
-def _explanation(engine: EngineQuery, raw: RawResult, suggestion: str | None) -> dict[str, Any]:
+def _stories_language(asked: str | None, spoken: str | None) -> str | None:
+    """The stories' language to search: as asked, "any" for all, else the one the person reads when the
+    query names it ("Spanish-speaking dad"), else the query's own (when it shows)."""
+    if asked == "any":
+        return None
+    return asked or spoken
+
+
+def _teller_decades(age_range: str | None) -> tuple[int, ...]:
+    if not age_range:
+        return ()
+    if not re.fullmatch(r"under-18|\d{1,2}-\d{1,3}", age_range):
+        raise StorybankError(f"--teller-age {age_range[:20]!r} should look like 50-59 (or under-18)")
+    return decades_of(age_range)
+
+
+def _teller_gender(pronouns: str | None) -> str | None:
+    if not pronouns:
+        return None
+    gender = gender_of(pronouns) or GENDER_OF.get(pronouns.lower().strip())
+    if gender is None:
+        raise StorybankError(
+            f"--teller-pronouns {pronouns[:20]!r}: give he/him, she/her or they/them "
+            "(or a word for them: man, woman, nonbinary)"
+        )
+    return gender
+
+
+def _explanation(
+    engine: EngineQuery, raw: RawResult, suggestion: str | None, person: TellerCues
+) -> dict[str, Any]:
     """How the text was read, for `--explain`: what a specialist can check when a search surprises."""
     return {
+        "text_read_as": engine.text,
+        "query_language": engine.text_language,
+        "person": {
+            "decades": list(person.decades),
+            "gender": person.gender,
+            "language": person.language,
+            "words": list(person.said),
+        },
         "themes_named": dict(sorted(engine.theme_boosts.items())),
         "warnings_named": dict(sorted(engine.warning_boosts.items())),
         "expansions": list(engine.expansions),
@@ -190,6 +262,8 @@ def _explanation(engine: EngineQuery, raw: RawResult, suggestion: str | None) ->
             "any_theme": engine.any_theme,
             "exclude_warnings": list(engine.exclude_warnings),
             "language": engine.language,
+            "teller_decades": list(engine.teller_decades),
+            "teller_gender": engine.teller_gender,
             "purpose": str(engine.purpose),
             "on": engine.on.isoformat(),
         },

@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 
 import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, Indel
 from spellchecker import SpellChecker
 
 from storybank.models import Language
@@ -21,6 +23,22 @@ from storybank.taxonomy import ContentWarning, Taxonomy
 
 LANGUAGES = tuple(str(language) for language in Language)
 
+# Abbreviations in notes, read as the words they stand for (not corrected: "yrs" is not "yes").
+ABBREVIATIONS = {
+    "yrs": "years", "yr": "year", "wks": "weeks", "wk": "week", "mos": "months", "mo": "month",
+    "hrs": "hours", "bc": "because", "b/c": "because", "w/": "with", "w/o": "without", "thru": "through",
+    "bf": "boyfriend", "gf": "girlfriend", "info": "information", "appt": "appointment", "tx": "treatment",
+}  # fmt: skip
+_ABBREVIATION = re.compile(
+    r"(?<![\w/])(?:"
+    + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w/])",
+    re.IGNORECASE,
+)
+_AGE_YO = re.compile(
+    r"\b(\d{1,2})\s*(?:yo|y/o|y\.o\.)(?![\w/])", re.IGNORECASE
+)  # "45 yo"; Spanish "yo" stays
+SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
 PHRASE_WEIGHT = 2.0  # a theme or warning named in the query, against the words' own scores
 PHRASE_WORD_WEIGHT = 0.75  # each word of a matched phrase past the first adds this to its boost
 
@@ -59,7 +77,52 @@ class QueryVocabulary:
         self._themes = _phrase_table(list(taxonomy.themes))
         self._warnings = _phrase_table(list(taxonomy.warnings))
         phrases = [p for table in (self._themes, self._warnings) for ps in table.values() for p, _ in ps]
-        self.words = frozenset(" ".join([*phrases, *_synonyms()]).split())
+        self.words = frozenset(" ".join([*phrases, *_synonyms(), *ABBREVIATIONS]).split())
+        entries = [*taxonomy.themes, *taxonomy.warnings]
+        self._theme_words = {
+            lang: sorted(
+                {w for e in entries for p in e.phrases.get(lang, []) for w in p.split() if len(w) > 3}
+            )
+            for lang in LANGUAGES
+        }
+        self._all_theme_words = sorted({w for words in self._theme_words.values() for w in words})
+        self.language_words = {
+            lang: frozenset(
+                word for entry in entries for p in entry.phrases.get(lang, []) for word in p.split()
+            )
+            for lang in LANGUAGES
+        }
+
+    def best_correction(self, word: str, from_stories: str | None, language: str | None) -> str | None:
+        """The closest of the taxonomy's words (in the query's language) and the stories' suggestion: the
+        smallest edit wins, the taxonomy's word on a tie; nothing further than a word's reach."""
+        reach = 1 if len(word) <= SHORT_WORD else 2
+        vocabulary = self._theme_words.get(language or "", self._all_theme_words)
+        close = process.extract(
+            word, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=reach, limit=8
+        )
+        # Of equally close words, the one a missing or extra letter makes ("parnting": parenting, not
+        # painting): the insert/delete distance breaks the tie.
+        ranked = sorted((found[1], Indel.distance(word, found[0]), found[0]) for found in close)
+        ours = (ranked[0][2], ranked[0][0]) if ranked else None
+        theirs = (from_stories, DamerauLevenshtein.distance(word, from_stories)) if from_stories else None
+        if ours and (theirs is None or ours[1] <= theirs[1]):
+            return str(ours[0])
+        return theirs[0] if theirs and theirs[1] <= reach else None
+
+    def theme_word_near(self, word: str) -> bool:
+        """Whether a word no story has is one edit from a long taxonomy word ("spiritualty")."""
+        if len(word) < 7:
+            return False
+        return process.extractOne(word, self._all_theme_words, scorer=DamerauLevenshtein.distance,
+                                  score_cutoff=1) is not None  # fmt: skip
+
+    @staticmethod
+    def read(text: str) -> str:
+        """The text with the abbreviations specialists type written out ("2 yrs" → "2 years"), so they are
+        read, never "corrected" into other words."""
+        text = _AGE_YO.sub(r"\1 years old", text)
+        return _ABBREVIATION.sub(lambda match: ABBREVIATIONS[match.group(0).lower()], text)
 
     def theme_boosts(self, text: str) -> dict[str, float]:
         """The themes the text names (by id, label or everyday phrase); longer phrases weigh more."""

@@ -26,7 +26,7 @@ from storybank.errors import IndexBusyError
 from storybank.models import Purpose, Story
 from storybank.search.backend import EngineQuery, IndexUnavailable, Load, RawHit, RawResult, Report, StoryFile
 from storybank.search.whoosh import schema as documents
-from storybank.search.whoosh.query import consent_filter, split, unknown_words, user_query
+from storybank.search.whoosh.query import consent_filter, split, teller_filter, unknown_words, user_query
 from storybank.search.whoosh.snippets import highlighting, snippet
 from storybank.store import CACHE_DIR
 
@@ -198,6 +198,8 @@ class StoryIndex:
         with self._reading():
             searcher = self._searcher()
             allowed = consent_filter(request)
+            if request.language:  # a correction in the query's language, from its stories
+                allowed = query.And([allowed, query.Term("language", request.language)])
             reach = 1 if len(word) <= SHORT_WORD else 2  # edits: a short word is easily another word
             for candidate in searcher.corrector("words").suggest(word, limit=5, maxdist=reach):
                 if len(searcher.search(query.Term("words", candidate), filter=allowed, limit=1)):
@@ -268,6 +270,9 @@ class StoryIndex:
             )
         if request.language:
             matched.intersection_update(searcher.docs_for_query(query.Term("language", request.language)))
+        tellers = teller_filter(request)
+        if tellers is not None:
+            matched.intersection_update(searcher.docs_for_query(tellers))
         if request.exclude_warnings:
             for warning in request.exclude_warnings:
                 matched.difference_update(self._docs_with(searcher, "warnings", warning))

@@ -23,6 +23,12 @@ FIELD_BOOSTS = {"title": 3.0, "summary": 1.5}
 ALL_WORDS_BONUS = 0.9  # Whoosh's OrGroup factor: stories with more of the query's words rank higher
 TEXT_LENGTH_DAMPING = 0.5
 SYNONYM_WEIGHT = 0.8  # a brand or street name's generic word counts a little less than the word typed
+# The person described ("a man in his fifties"): a teller of that age and gender ranks higher.
+TELLER_AGE_WEIGHT = 1.5
+TELLER_NEAR_AGE_WEIGHT = 0.5  # a decade next to the one described
+TELLER_GENDER_WEIGHT = 1.5
+# "Spanish-speaking dad": stories told in Spanish rank first when every language is searched.
+PERSON_LANGUAGE_WEIGHT = 8.0
 # Whoosh syntax storybank does not offer: fields, wildcards, ranges, boosts, "everything".
 _NOT_OURS = (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
              qparser.EveryPlugin)  # fmt: skip
@@ -45,7 +51,31 @@ def user_query(request: EngineQuery, schema: fields.Schema) -> tuple[query.Query
             clauses.append(expanded)
     clauses += [query.Term("themes", t, boost=b) for t, b in request.theme_boosts.items()]
     clauses += [query.Term("warnings", w, boost=b) for w, b in request.warning_boosts.items()]
+    clauses += person_boosts(request)
     return (query.Or(clauses) if clauses else query.Every()), clauses
+
+
+def person_boosts(request: EngineQuery) -> list[query.Query]:
+    """Boosts for a teller like the person the text describes: their decade (and, less, the next ones)
+    and their gender, from the teller's own fields."""
+    near = {d + step for d in request.person_decades for step in (-10, 10)} - set(request.person_decades)
+    boosts = [query.Term("teller_decades", str(d), boost=TELLER_AGE_WEIGHT) for d in request.person_decades]
+    boosts += [query.Term("teller_decades", str(d), boost=TELLER_NEAR_AGE_WEIGHT) for d in sorted(near)]
+    if request.person_gender:
+        boosts.append(query.Term("teller_gender", request.person_gender, boost=TELLER_GENDER_WEIGHT))
+    if request.person_language:
+        boosts.append(query.Term("language", request.person_language, boost=PERSON_LANGUAGE_WEIGHT))
+    return boosts
+
+
+def teller_filter(request: EngineQuery) -> query.Query | None:
+    """The explicit teller filters (`teller_age`, `teller_pronouns`), or None when there are none."""
+    parts: list[query.Query] = []
+    if request.teller_decades:
+        parts.append(query.Or([query.Term("teller_decades", str(d)) for d in request.teller_decades]))
+    if request.teller_gender:
+        parts.append(query.Term("teller_gender", request.teller_gender))
+    return query.And(parts) if parts else None
 
 
 def consent_filter(request: EngineQuery) -> query.Query:

@@ -17,8 +17,9 @@ from whoosh.reading import IndexReader
 
 from storybank.models import Language, Story
 from storybank.search.backend import StoryFile
+from storybank.search.teller import decades_of, gender_of
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
 TEXT_FIELDS = ENGLISH_FIELDS + tuple(f"{name}_es" for name in ENGLISH_FIELDS)
 NEVER = 99991231
@@ -44,6 +45,8 @@ def schema() -> fields.Schema:
         warnings=fields.KEYWORD(stored=True, commas=True),
         language=fields.ID(stored=True),
         age_range=fields.ID(stored=True),
+        teller_decades=fields.KEYWORD(commas=True, scorable=True),  # "40,50" for an age range of 45-54
+        teller_gender=fields.ID,  # he, she or they, from the teller's own pronouns
         status=fields.ID,
         held=fields.ID,  # "yes" while a privacy error stands in the story (consent.hold_reason)
         purposes=fields.KEYWORD(commas=True),
@@ -83,6 +86,8 @@ def document(story: Story, print_: str, held: bool) -> dict[str, object]:
         "warnings": ",".join(story.content_warnings),
         "language": str(story.language),
         "age_range": story.storyteller.age_range or "",
+        "teller_decades": ",".join(str(d) for d in decades_of(story.storyteller.age_range)),
+        "teller_gender": gender_of(story.storyteller.pronouns) or "",
         "status": str(story.status),
         "held": "yes" if held else "no",
         "purposes": ",".join(story.consent.purposes),
