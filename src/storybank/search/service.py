@@ -93,7 +93,7 @@ class SearchService:
         filters = request.filters
         excluded = frozenset(filters.exclude_warnings)
         said = self._vocabulary.read(text)  # abbreviations read ("2 yrs" is "2 years"), never corrected
-        spoken = detect(request.text, self._vocabulary.language_words)
+        spoken = detect(said, self._vocabulary.language_words)  # (said: "55 yo" is not Spanish "yo")
         person = read_person(said)
         language = _stories_language(filters.language, person.language or spoken)
         engine = EngineQuery(

@@ -1,0 +1,160 @@
+"""Search for a person: the teller as a signal, the query's language first, and spelling help that helps —
+on the sample bank (fictional composites) and on small banks written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+import pytest
+
+from helpers import SAMPLE_BANK, Result
+from storybank import StoryBank
+from storybank.errors import StorybankError, UnknownTermError
+from storybank.search import SearchFilters, SearchRequest
+from storybank.search.language import detect
+from storybank.search.teller import decades_of, gender_of, read_person
+
+AS_OF = dt.date(2026, 11, 22)
+Run = Callable[..., Result]
+
+
+@pytest.fixture(scope="module")
+def sample() -> StoryBank:
+    return StoryBank.open(SAMPLE_BANK, as_of=AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("text", "decades", "gender"),
+    [
+        ("A man in his fifties, a veteran, started drinking again", (50,), "he"),
+        ("guy 55 yo, drinking again", (50,), "he"),
+        ("teen girl anxious, vaping", (10,), "she"),
+        ("señor de 55 años que volvió a tomar", (50,), "he"),
+        ("mom in her 30s, used again after treatment", (30,), "she"),
+        ("early 20s nonbinary, new in town", (20,), "they"),
+        ("abuela criando a sus nietos", (60, 70), "she"),
+        ("30 days sober and scared", (), None),
+    ],
+)
+def test_the_person_is_read_from_the_words(text: str, decades: tuple[int, ...], gender: str | None) -> None:
+    person = read_person(text)
+    assert (person.decades, person.gender) == (decades, gender)
+
+
+def test_a_teller_is_matched_only_from_their_own_fields() -> None:
+    assert decades_of("45-54") == (40, 50)
+    assert decades_of("under-18") == (10,)
+    assert (gender_of("él"), gender_of("she/her"), gender_of("elle/they"), gender_of(None)) == (
+        "he",
+        "she",
+        "they",
+        None,
+    )
+
+
+def test_a_man_in_his_fifties_finds_tellers_like_him_first(sample: StoryBank) -> None:
+    result = sample.search("A man in his fifties, a veteran, started drinking again after years sober")
+    top = result.hits[:3]
+    assert top[0].matched_teller == ["50-59", "he/him"]
+    five = [hit.story.storyteller.pronouns for hit in result.hits[:5]]
+    assert five.count("he/him") > len(five) / 2
+    assert all(hit.story.language == "en" for hit in result.hits)
+
+
+def test_results_say_who_is_speaking(sample: StoryBank, run: Run) -> None:
+    data = json.loads(
+        run("--bank", SAMPLE_BANK, "--as-of", str(AS_OF), "search", "guy 55 yo drinking", "--json").out
+    )
+    first = data["results"][0]
+    assert {"credit", "age_range", "pronouns", "language", "matched_teller"} <= set(first)
+    assert {row["language"] for row in data["results"]} == {"en"}
+    assert any(row["matched_teller"] == ["50-59", "he/him"] for row in data["results"][:3])
+
+
+def test_an_english_query_returns_no_spanish_story_unless_asked(sample: StoryBank) -> None:
+    for text in ("fell off the wagon", "started drinking again", "lost my job and my apartment"):
+        result = sample.search(text, limit=20)
+        assert {hit.story.language for hit in result.hits} == {"en"}, text
+        assert result.language == "en"
+    assert "es" in {
+        hit.story.language for hit in sample.search("started drinking again", language="any", limit=20).hits
+    }
+
+
+def test_the_other_languages_are_counted_and_one_flag_away(run: Run) -> None:
+    out = run("--bank", SAMPLE_BANK, "--as-of", str(AS_OF), "search", "started drinking again").out
+    assert "found in English" in out
+    assert "more in another language: add --language any" in out
+
+
+def test_a_spanish_query_finds_the_spanish_mothers_story_first(sample: StoryBank) -> None:
+    result = sample.search("Una mamá que volvió a consumir después del tratamiento")
+    assert result.language == "es"
+    assert "mi-hija-me-espera" in [
+        hit.story.id for hit in result.hits[:3]
+    ]  # (was 6th, after English stories)
+
+
+def test_a_query_naming_the_persons_language_searches_it(sample: StoryBank) -> None:
+    result = sample.search("Spanish-speaking dad in his 50s drinking again after years sober")
+    assert result.language == "es"
+    assert result.hits[0].story.language == "es"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("parnting", "parenting"), ("lonley", "lonely"), ("housng", "housing"), ("spiritualty", "spirituality")],
+)
+def test_spelling_help_picks_the_word_meant(sample: StoryBank, typed: str, meant: str) -> None:
+    assert sample.search(typed).suggestion == meant
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["sobr 2 yrs then drank at wedding", "dad 45 yo, out of rehab 2 wks", "3 mos clean w/ my sponsor"],
+)
+def test_abbreviations_are_read_not_corrected(sample: StoryBank, typed: str) -> None:
+    suggestion = sample.search(typed).suggestion
+    for abbreviation in ("yrs", "yo", "wks", "mos", "w/"):
+        if abbreviation in typed:
+            assert suggestion is None or abbreviation in suggestion, suggestion
+
+
+def test_an_everyday_word_suggests_its_theme(sample: StoryBank) -> None:
+    with pytest.raises(UnknownTermError, match="did you mean 'hope'"):
+        sample.search("x", themes=["hopefulness"])
+
+
+def test_a_wrong_teller_filter_is_one_clear_line(run: Run) -> None:
+    result = run("--bank", SAMPLE_BANK, "search", "x", "--teller-pronouns", "zz/zz")
+    assert result.code == 2
+    assert "he/him, she/her or they/them" in result.err
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("started drinking again", "en"), ("volvió a consumir", "es"), ("señor de 55 años", "es"), ("zq", None)],
+)
+def test_the_querys_language_is_detected(text: str, language: str | None) -> None:
+    assert detect(text) == language
+
+
+def test_a_teller_age_filter_keeps_only_overlapping_tellers(sample: StoryBank) -> None:
+    hits = sample.find(SearchRequest("drinking", SearchFilters(language="any", teller_age="50-59"), 50)).hits
+    assert hits
+    assert all(set(decades_of(hit.story.storyteller.age_range)) & {50} for hit in hits)
+
+
+def test_a_bad_teller_age_is_refused(sample: StoryBank) -> None:
+    with pytest.raises(StorybankError, match="should look like 50-59"):
+        sample.search("x", filters=SearchFilters(teller_age="fifty"))
+
+
+def test_a_teller_pronouns_filter_keeps_only_those_tellers(sample: StoryBank) -> None:
+    hits = sample.search(
+        "drinking", filters=SearchFilters(language="any", teller_pronouns="woman"), limit=50
+    ).hits
+    assert hits
+    assert {gender_of(hit.story.storyteller.pronouns) for hit in hits} == {"she"}
