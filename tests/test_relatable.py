@@ -8,13 +8,15 @@ import json
 from collections.abc import Callable
 
 import pytest
+from fastapi.testclient import TestClient
 
-from helpers import SAMPLE_BANK, Result
+from helpers import LOCAL, SAMPLE_BANK, Result
 from storybank import StoryBank
 from storybank.errors import StorybankError, UnknownTermError
 from storybank.search import SearchFilters, SearchRequest
 from storybank.search.language import detect
 from storybank.search.teller import decades_of, gender_of, read_person
+from storybank.web import create_app
 
 AS_OF = dt.date(2026, 11, 22)
 Run = Callable[..., Result]
@@ -158,3 +160,31 @@ def test_a_teller_pronouns_filter_keeps_only_those_tellers(sample: StoryBank) ->
     ).hits
     assert hits
     assert {gender_of(hit.story.storyteller.pronouns) for hit in hits} == {"she"}
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app(SAMPLE_BANK, as_of=AS_OF), base_url=LOCAL)
+
+
+def test_the_web_page_says_who_is_speaking(client: TestClient) -> None:
+    page = client.get("/", params={"q": "guy 55 yo drinking again"}).text
+    assert "Told by" in page
+    assert "like the person: 50-59, he/him" in page
+    assert "more in another language" in page
+
+
+def test_the_api_takes_the_language_and_teller_filters(client: TestClient) -> None:
+    english = client.get("/api/search", params={"q": "started drinking again", "limit": 50}).json()
+    assert {row["language"] for row in english["results"]} == {"en"}
+    assert english["more_in_other_languages"] > 0
+    every = client.get(
+        "/api/search", params={"q": "started drinking again", "language": "any", "limit": 50}
+    ).json()
+    assert "es" in {row["language"] for row in every["results"]}
+    women = client.get(
+        "/api/search", params={"q": "drinking", "teller_pronouns": "she/her", "limit": 50}
+    ).json()
+    assert women["results"]
+    assert {row["pronouns"] for row in women["results"]} <= {"she/her", "ella"}
+    assert client.get("/api/search", params={"q": "x", "teller_age": "fifty"}).status_code == 422

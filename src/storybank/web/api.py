@@ -7,7 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from storybank.search import SearchRequest
-from storybank.web.params import LanguageChoice, Offset, StoryId, Terms, Text, filters
+from storybank.web.params import (
+    LanguageChoice,
+    Offset,
+    StoryId,
+    TellerAge,
+    TellerPronouns,
+    Terms,
+    Text,
+    filters,
+)
 from storybank.web.state import WebBank, web_bank
 
 router = APIRouter(prefix="/api")
@@ -22,10 +31,19 @@ def api_search(
     any_theme: bool = False,
     exclude_warning: Terms = [],  # noqa: B006
     language: LanguageChoice = "",
+    teller_age: TellerAge = "",
+    teller_pronouns: TellerPronouns = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    return web.search(SearchRequest(q, filters(theme, any_theme, exclude_warning, language), limit, offset))
+    return web.search(
+        SearchRequest(
+            q,
+            filters(theme, any_theme, exclude_warning, language, teller_age, teller_pronouns),
+            limit,
+            offset,
+        )
+    )
 
 
 @router.get("/stories/{story_id}", summary="One story, if it may be shared today", responses={404: {}})

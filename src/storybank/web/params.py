@@ -14,10 +14,27 @@ MAX_TERMS = 20
 
 Text = Annotated[str, Query(max_length=MAX_QUERY)]
 StoryId = Annotated[str, PathPart(max_length=80)]
-LanguageChoice = Literal["", "en", "es"]  # "" is "any language" (what the page's select sends)
+LanguageChoice = Literal["", "any", "en", "es"]  # "": the query's own language; "any": every language
+TellerAge = Annotated[str, Query(max_length=12, pattern=r"^(|under-18|\d{1,2}-\d{1,3})$")]
+TellerPronouns = Literal["", "he/him", "she/her", "they/them"]
+TELLER_AGES = ("under-18", "18-29", "30-39", "40-49", "50-59", "60-69", "70-99")
 Terms = Annotated[list[str], Query(max_length=MAX_TERMS)]
 Offset = Annotated[int, Query(ge=0, le=1000)]
 
 
-def filters(theme: list[str], any_theme: bool, exclude_warning: list[str], language: str) -> SearchFilters:
-    return SearchFilters(tuple(theme), any_theme, tuple(exclude_warning), language or None)
+def filters(
+    theme: list[str],
+    any_theme: bool,
+    exclude_warning: list[str],
+    language: str,
+    teller_age: str = "",
+    teller_pronouns: str = "",
+) -> SearchFilters:
+    return SearchFilters(
+        tuple(theme),
+        any_theme,
+        tuple(exclude_warning),
+        language or None,
+        teller_age or None,
+        teller_pronouns or None,
+    )
