@@ -75,6 +75,7 @@ class RawResult:
     facets: dict[str, int]
     unknown_words: list[str]  # words of the text no story has, in any form
     engine_query: str = ""  # the engine's own query, for `--explain`
+    other_languages: int = 0  # matches left out by the language filter (in other languages)
 
 
 class IndexUnavailable(Exception):

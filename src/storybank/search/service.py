@@ -124,19 +124,11 @@ class SearchService:
                 wider, query=request.text, suggestion=suggestion, explanation=_with(wider, suggestion)
             )
         explanation = _explanation(engine, raw, suggestion, person) if request.explain else None
-        more = self._other_languages(engine, raw.total) if filters.language is None and language else 0
+        more = raw.other_languages if filters.language is None else 0
         hits = [replace(hit, matched_teller=teller_matched(hit.story.storyteller, person)) for hit in hits]
         return SearchResult(
             request.text, raw.total, hits, raw.facets, suggestion, explanation, language, more
         )
-
-    def _other_languages(self, engine: EngineQuery, total: int) -> int:
-        """How many more stories match when every language is searched (an unscored count)."""
-        try:
-            everywhere = self.backend.search(replace(engine, language=None), limit=0, offset=0, facets=False)
-        except IndexUnavailable:
-            return 0
-        return max(0, everywhere.total - total)
 
     def _served_search(
         self, request: EngineQuery, *, limit: int, offset: int, facets: bool

@@ -247,9 +247,9 @@ class StoryIndex:
     ) -> RawResult:
         scored, clauses = user_query(request, searcher.schema)
         unknown = unknown_words(searcher, request.text)
-        matched = self._matched(searcher, request, scored)
+        matched, elsewhere = self._matched(searcher, request, scored)
         if not matched:  # (and Whoosh would read an empty filter set as "no filter")
-            return RawResult(0, [], {}, unknown, str(scored))
+            return RawResult(0, [], {}, unknown, str(scored), elsewhere)
         counts = self._theme_counts(searcher, matched) if facets else {}
         page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset)
         hits = []
@@ -258,18 +258,19 @@ class StoryIndex:
             text, ranges = snippet(hit, field_name)
             themes = tuple(split(hit["themes"]))
             hits.append(RawHit(hit["id"], page.scores[hit.docnum], text, themes, ranges))
-        return RawResult(len(matched), hits, counts, unknown, str(scored))
+        return RawResult(len(matched), hits, counts, unknown, str(scored), elsewhere)
 
-    def _matched(self, searcher: Searcher, request: EngineQuery, user_query: query.Query) -> set[int]:
-        """Every document the query matches that consent and the filters allow (unscored: cheap)."""
+    def _matched(
+        self, searcher: Searcher, request: EngineQuery, user_query: query.Query
+    ) -> tuple[set[int], int]:
+        """Every document the query matches that consent and the filters allow (unscored: cheap), and how
+        many more match in other languages (the language is the last filter, so this costs a set size)."""
         matched = set(self._allowed(searcher, request))
         if request.themes:
             terms = [query.Term("themes", theme) for theme in request.themes]
             matched.intersection_update(
                 searcher.docs_for_query(query.Or(terms) if request.any_theme else query.And(terms))
             )
-        if request.language:
-            matched.intersection_update(searcher.docs_for_query(query.Term("language", request.language)))
         tellers = teller_filter(request)
         if tellers is not None:
             matched.intersection_update(searcher.docs_for_query(tellers))
@@ -278,7 +279,11 @@ class StoryIndex:
                 matched.difference_update(self._docs_with(searcher, "warnings", warning))
         if not isinstance(user_query, query.Every):
             matched.intersection_update(searcher.docs_for_query(user_query))
-        return matched
+        if not request.language:
+            return matched, 0
+        everywhere = len(matched)
+        matched.intersection_update(self._docs_with(searcher, "language", request.language))
+        return matched, everywhere - len(matched)
 
     def _page(
         self,

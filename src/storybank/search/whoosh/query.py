@@ -51,8 +51,13 @@ def user_query(request: EngineQuery, schema: fields.Schema) -> tuple[query.Query
             clauses.append(expanded)
     clauses += [query.Term("themes", t, boost=b) for t, b in request.theme_boosts.items()]
     clauses += [query.Term("warnings", w, boost=b) for w, b in request.warning_boosts.items()]
-    clauses += person_boosts(request)
-    return (query.Or(clauses) if clauses else query.Every()), clauses
+    if not clauses:
+        return query.Every(), clauses
+    matching: query.Query = query.Or(clauses)
+    person = person_boosts(request)
+    if person:  # a teller like the person ranks higher among the matches; it never makes a match
+        matching = query.AndMaybe(matching, query.Or(person))
+    return matching, clauses
 
 
 def person_boosts(request: EngineQuery) -> list[query.Query]:
