@@ -148,15 +148,19 @@ def evaluate(
         for qid, docs in runs.items()
         for position, doc in enumerate(docs)
     ]
-    scores: dict[str, dict[str, float]] = {q.id: {str(m): 0.0 for m in MEASURES} for q in queries}
+    # A query with no judged story to find (here: none in the language searched) is not scored, as
+    # trec_eval does: its nDCG is undefined, not 0.
+    scores: dict[str, dict[str, float]] = {
+        q.id: {str(m): 0.0 for m in MEASURES} for q in queries if any(judgments[q.id].values())
+    }
     for metric in ir_measures.iter_calc(MEASURES, qrels, run):
         scores[metric.query_id][str(metric.measure)] = metric.value
     return scores, runs
 
 
 def mean(scores: dict[str, dict[str, float]], measure: str, ids: list[str] | None = None) -> float:
-    chosen = ids if ids is not None else list(scores)
-    return statistics.fmean(scores[qid][measure] for qid in chosen)
+    chosen = [qid for qid in (ids if ids is not None else list(scores)) if qid in scores]
+    return statistics.fmean(scores[qid][measure] for qid in chosen) if chosen else float("nan")
 
 
 def report(queries: list[EvalQuery], bank: StoryBank) -> str:
@@ -195,7 +199,14 @@ def report(queries: list[EvalQuery], bank: StoryBank) -> str:
         "| query | nDCG@10 | BM25 | judged 2, not in the top 3 |",
         "| --- | ---: | ---: | --- |",
     ]
-    worst = sorted(queries, key=lambda q: (ours[q.id][names[0]], q.id))[:6]
+    unscored = [q.id for q in queries if q.id not in ours]
+    if unscored:
+        lines.insert(
+            8,
+            f"Not scored as it runs (no story judged relevant is told in the query's language; a specialist "
+            f'sees "N more in another language"): {", ".join(unscored)}.\n',
+        )
+    worst = sorted((q for q in queries if q.id in ours), key=lambda q: (ours[q.id][names[0]], q.id))[:6]
     for q in worst:
         ranked = our_runs[q.id]
         missed = [
