@@ -31,6 +31,24 @@ storybank: please report it; `STORYBANK_DEBUG=1` shows the details).
 
 This page is generated from `storybank --help` by `python scripts/cli_docs.py`; a test fails when it is out
 of date.
+
+## `--json` shapes
+
+The same names mean the same things in every command's JSON:
+
+- `id` is always the story id; `file` a path as you would type it.
+- A story's consent state is `consent_state` (`active`, `expired`, `withdrawn`, `not-yet-given`) with
+  `consent_summary` in words and `usable_for` (the purposes usable today); `held` is the privacy hold's
+  reason, or null (`list`, `show`).
+- `search` and `similar` print the same object: `{"query", "total", "results": [hit…], "facets":
+  {"themes": {id: count}}, "suggestion", "language", "more_in_other_languages"}` (`similar` adds
+  `similar_to`; `search --explain` adds `explain`). A hit is `{"id", "title", "summary", "score",
+  "themes", "matched_themes", "content_warnings", "snippet", "reading_minutes", "credit", "age_range",
+  "pronouns", "language", "matched_teller"}`.
+- Dates are `YYYY-MM-DD`; a recall lists `{"handout_id", "printed_on"}` and `{"bundle_id",
+  "exported_on", "purpose"}`.
+- `check --json` is a list of problems: `{"file", "line", "field", "rule", "severity", "message",
+  "suggestion", "story"}`.
 """
 
 

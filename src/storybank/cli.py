@@ -7,6 +7,7 @@ exit code 2; `check` exits 1 when it finds errors. No traceback ever reaches the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -14,7 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -45,9 +46,26 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 
 def _open_bank(ctx: click.Context) -> StoryBank:
-    options = ctx.find_root().params
-    as_of: dt.datetime | None = options["as_of"]
-    return StoryBank.open(options["bank"], as_of=as_of.date() if as_of else None)
+    """The bank of the global options, opened on first use (`--help` and `schema` need none)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, StoryBank):
+        options = root.params
+        as_of: dt.datetime | None = options["as_of"]
+        root.obj = StoryBank.open(options["bank"], as_of=as_of.date() if as_of else None)
+    return root.obj
+
+
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def pass_bank(command: Command) -> Command:
+    """Give a command the bank as its first argument (click's pass_obj, opened on first use)."""
+
+    @functools.wraps(command)
+    def with_bank(*args: Any, **kwargs: Any) -> None:
+        command(_open_bank(click.get_current_context()), *args, **kwargs)
+
+    return with_bank  # type: ignore[return-value]
 
 
 def _print_json(data: Any) -> None:
@@ -82,13 +100,12 @@ def cli(bank: Path | None, as_of: dt.datetime | None) -> None:
 
 @cli.command("list")
 @json_option
-@click.pass_context
-def list_stories(ctx: click.Context, as_json: bool) -> None:
+@pass_bank
+def list_stories(bank: StoryBank, as_json: bool) -> None:
     """List every story with its status and consent state (a curation view).
 
     Example: storybank --bank stories list --json
     """
-    bank = _open_bank(ctx)
     scan = bank.scan()
     rows = [_summary(bank, story) for story in scan.stories]
     if as_json:
@@ -118,15 +135,14 @@ def list_stories(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("story_id", metavar="ID")
 @json_option
-@click.pass_context
-def show(ctx: click.Context, story_id: str, as_json: bool) -> None:
+@pass_bank
+def show(bank: StoryBank, story_id: str, as_json: bool) -> None:
     """Show one story: content note first, consent, attribution, themes and text.
 
     The text is shown only while the storyteller's consent covers reading it.
 
     Example: storybank show back-to-the-kitchen
     """
-    bank = _open_bank(ctx)
     story = bank.get(story_id)
     readable = bank.may_use(story, Purpose.READ)
     data = {
@@ -195,13 +211,12 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @json_option
-@click.pass_context
-def themes(ctx: click.Context, as_json: bool) -> None:
+@pass_bank
+def themes(bank: StoryBank, as_json: bool) -> None:
     """The theme vocabulary with labels, phrases and how many stories carry each theme.
 
     Example: storybank themes --json
     """
-    bank = _open_bank(ctx)
     counts = bank.theme_counts()
     taxonomy = bank.taxonomy
     theme_rows = [
@@ -263,13 +278,12 @@ def schema(ctx: click.Context) -> None:
     show_default=True,
     help="The language the story is told in.",
 )
-@click.pass_context
-def new(ctx: click.Context, story_id: str, title: str | None, language: str) -> None:
+@pass_bank
+def new(bank: StoryBank, story_id: str, title: str | None, language: str) -> None:
     """Create a draft story file with every field (consent included) to fill in.
 
     Example: storybank new my-new-story --title "My new story" --language es
     """
-    bank = _open_bank(ctx)
     path = bank.new_story(story_id, title=title, language=Language(language))
     click.echo(f"created {display(path)}: fill in every field and the story, then run storybank check")
 
@@ -320,9 +334,9 @@ def search_filters(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--explain", is_flag=True, help="Also say how the text was read (themes, names, corrections).")
 @json_option
-@click.pass_context
+@pass_bank
 def search(
-    ctx: click.Context,
+    bank: StoryBank,
     text: str,
     themes: tuple[str, ...],
     any_theme: bool,
@@ -342,7 +356,7 @@ def search(
     """
     filters = SearchFilters(themes, any_theme, exclude_warnings, language, teller_age, teller_pronouns)
     request = SearchRequest(text, filters, limit, offset, explain=explain)
-    result = _open_bank(ctx).find(request)
+    result = bank.find(request)
     if as_json:
         _print_json(result.to_dict())
         return
@@ -376,13 +390,13 @@ def search(
 @click.argument("story_id", metavar="ID")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
 @json_option
-@click.pass_context
-def similar(ctx: click.Context, story_id: str, limit: int, as_json: bool) -> None:
+@pass_bank
+def similar(bank: StoryBank, story_id: str, limit: int, as_json: bool) -> None:
     """Stories like this one ("more like this"), among those shareable today.
 
     Example: storybank similar back-to-the-kitchen --limit 3
     """
-    hits = _open_bank(ctx).similar(story_id, limit=limit)
+    hits = bank.similar(story_id, limit=limit)
     if as_json:  # the same object as `search --json`, saying which story it is like
         _print_json({**SearchResult("", len(hits), hits).to_dict(), "similar_to": story_id})
         return
@@ -407,9 +421,9 @@ def similar(ctx: click.Context, story_id: str, limit: int, as_json: bool) -> Non
     "--limit", type=click.IntRange(1, 20), default=3, show_default=True, help="Stories for --search."
 )
 @json_option
-@click.pass_context
+@pass_bank
 def handout(
-    ctx: click.Context,
+    bank: StoryBank,
     story_ids: tuple[str, ...],
     output: Path,
     format_: str | None,
@@ -431,7 +445,6 @@ def handout(
     Examples: storybank handout back-to-the-kitchen -o kitchen.pdf;
     storybank handout --search "relapse" --theme hope --limit 3 -o packet.html
     """
-    bank = _open_bank(ctx)
     if search_text is not None and story_ids:
         raise click.UsageError("give story ids or --search, not both")
     if search_text is not None:
@@ -461,13 +474,12 @@ def handout(
 
 @cli.command("index")
 @click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the story files.")
-@click.pass_context
-def index_command(ctx: click.Context, rebuild: bool) -> None:
+@pass_bank
+def index_command(bank: StoryBank, rebuild: bool) -> None:
     """Bring the search index up to date (searches do this by themselves; this shows progress).
 
     Example: storybank index --rebuild
     """
-    bank = _open_bank(ctx)
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("indexing", total=None)
         report = bank.index(
@@ -489,15 +501,15 @@ note_option = click.option("--note", metavar="TEXT", help="A short note for the 
 @note_option
 @by_option
 @json_option
-@click.pass_context
+@pass_bank
 def withdraw(
-    ctx: click.Context, story_id: str, on: dt.datetime | None, note: str | None, by: str | None, as_json: bool
+    bank: StoryBank, story_id: str, on: dt.datetime | None, note: str | None, by: str | None, as_json: bool
 ) -> None:
     """Withdraw a story at its storyteller's request: at once, everywhere. Lists printed copies to recall.
 
     Example: storybank withdraw back-to-the-kitchen --note "asked by phone"
     """
-    story, recall = _open_bank(ctx).withdraw(story_id, on=on.date() if on else None, by=by, note=note)
+    story, recall = bank.withdraw(story_id, on=on.date() if on else None, by=by, note=note)
     if as_json:
         _print_json(
             {
@@ -548,9 +560,9 @@ def _echo_recall(recall: Recall) -> None:
 )
 @note_option
 @by_option
-@click.pass_context
+@pass_bank
 def renew(
-    ctx: click.Context,
+    bank: StoryBank,
     story_id: str,
     until: dt.datetime,
     purposes: tuple[str, ...],
@@ -561,7 +573,7 @@ def renew(
 
     Example: storybank renew back-to-the-kitchen --until 2028-01-01 --purposes read --purposes share
     """
-    story = _open_bank(ctx).renew(
+    story = bank.renew(
         story_id, until=until.date(), purposes=[Purpose(p) for p in purposes] or None, by=by, note=note
     )
     agreed = ", ".join(story.consent.purposes)
@@ -571,13 +583,13 @@ def renew(
 @cli.command()
 @click.argument("story_id", metavar="ID")
 @json_option
-@click.pass_context
-def history(ctx: click.Context, story_id: str, as_json: bool) -> None:
+@pass_bank
+def history(bank: StoryBank, story_id: str, as_json: bool) -> None:
     """The consent history of a story, oldest first.
 
     Example: storybank history back-to-the-kitchen --json
     """
-    events = _open_bank(ctx).history(story_id)
+    events = bank.history(story_id)
     if as_json:
         _print_json([event.model_dump(mode="json", exclude_none=True) for event in events])
         return
@@ -593,13 +605,13 @@ def history(ctx: click.Context, story_id: str, as_json: bool) -> None:
 
 @cli.command("consent-report")
 @json_option
-@click.pass_context
-def consent_report(ctx: click.Context, as_json: bool) -> None:
+@pass_bank
+def consent_report(bank: StoryBank, as_json: bool) -> None:
     """Stories whose consent needs a curator: withdrawn, expired, expiring in 30 days, text not approved.
 
     Example: storybank consent-report --json
     """
-    rows = _open_bank(ctx).consent_report()
+    rows = bank.consent_report()
     if as_json:
         _print_json([row.to_dict() for row in rows])
         return
@@ -613,13 +625,13 @@ def consent_report(ctx: click.Context, as_json: bool) -> None:
 @click.argument("story_id", metavar="ID")
 @note_option
 @by_option
-@click.pass_context
-def publish(ctx: click.Context, story_id: str, note: str | None, by: str | None) -> None:
+@pass_bank
+def publish(bank: StoryBank, story_id: str, note: str | None, by: str | None) -> None:
     """Publish a draft or in-review story; refused while check finds errors or consent is not active.
 
     Example: storybank publish my-new-story --note "approved by the teller"
     """
-    story = _open_bank(ctx).publish(story_id, by=by, note=note)
+    story = bank.publish(story_id, by=by, note=note)
     click.echo(f"published {story.id}")
 
 
@@ -627,13 +639,13 @@ def publish(ctx: click.Context, story_id: str, note: str | None, by: str | None)
 @click.argument("story_id", metavar="ID")
 @note_option
 @by_option
-@click.pass_context
-def retire(ctx: click.Context, story_id: str, note: str | None, by: str | None) -> None:
+@pass_bank
+def retire(bank: StoryBank, story_id: str, note: str | None, by: str | None) -> None:
     """Retire a story: it stays on file but is used nowhere.
 
     Example: storybank retire back-to-the-kitchen
     """
-    story = _open_bank(ctx).retire(story_id, by=by, note=note)
+    story = bank.retire(story_id, by=by, note=note)
     click.echo(f"retired {story.id}")
 
 
@@ -644,15 +656,14 @@ def retire(ctx: click.Context, story_id: str, note: str | None, by: str | None) 
     "--reason", default="storyteller asked for erasure", show_default=True, help="Kept in the tombstone."
 )
 @by_option
-@click.pass_context
-def purge(ctx: click.Context, story_id: str, yes: bool, reason: str, by: str | None) -> None:
+@pass_bank
+def purge(bank: StoryBank, story_id: str, yes: bool, reason: str, by: str | None) -> None:
     """Erase a story for a storyteller who asks: file and index entry go; a tombstone (no content) stays.
 
     Example: storybank purge back-to-the-kitchen --yes --reason "asked by letter"
     """
     if not yes:
         raise click.UsageError(f"this erases {story_id} for good: add --yes to confirm")
-    bank = _open_bank(ctx)
     purged = bank.purge(story_id, reason=reason, by=by)
     printed = purged.recall.handouts
     click.echo(
@@ -696,15 +707,15 @@ def purge(ctx: click.Context, story_id: str, yes: bool, reason: str, by: str | N
     help="public, or research (a named research partner): the purposes that mean leaving the organisation.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.pass_context
-def export(ctx: click.Context, purpose: str, output: Path) -> None:
+@pass_bank
+def export(bank: StoryBank, purpose: str, output: Path) -> None:
     """Write a bundle (JSON Lines) of the stories agreed for this purpose today, for a partner.
 
     Logged in log/exports.jsonl (bundle id, date, purpose, story ids), so a withdrawal names it for recall.
 
     Example: storybank export --purpose public -o bundle.jsonl
     """
-    ids = _open_bank(ctx).export(Purpose(purpose), output)
+    ids = bank.export(Purpose(purpose), output)
     click.echo(f"exported {len(ids)} stor{'y' if len(ids) == 1 else 'ies'} to {output}")
 
 
