@@ -41,7 +41,8 @@ The same names mean the same things in every command's JSON:
   `consent_summary` in words and `usable_for` (the purposes usable today); `held` is the privacy hold's
   reason, or null (`list`, `show`).
 - `search` and `similar` print the same object: `{"query", "total", "results": [hit…], "facets":
-  {"themes": {id: count}}, "suggestion", "language", "more_in_other_languages"}` (`similar` adds
+  {"themes": {id: count}, "teller_decades": {"50": count}, "teller_pronouns": {"he": count}},
+  "suggestion", "language", "more_in_other_languages"}` (`similar` adds
   `similar_to`; `search --explain` adds `explain`). A hit is `{"id", "title", "summary", "score",
   "themes", "matched_themes", "content_warnings", "snippet", "reading_minutes", "credit", "age_range",
   "pronouns", "language", "matched_teller"}`.

@@ -188,3 +188,13 @@ def test_the_api_takes_the_language_and_teller_filters(client: TestClient) -> No
     assert women["results"]
     assert {row["pronouns"] for row in women["results"]} <= {"she/her", "ella"}
     assert client.get("/api/search", params={"q": "x", "teller_age": "fifty"}).status_code == 422
+
+
+def test_the_teller_filters_show_counts(client: TestClient) -> None:
+    data = client.get("/api/search", params={"q": "drinking", "language": "any"}).json()
+    by_gender = data["facets"]["teller_pronouns"]
+    assert set(by_gender) <= {"he", "she", "they"}
+    assert sum(by_gender.values()) <= data["total"]
+    page = client.get("/", params={"q": "drinking", "language": "any"}).text
+    assert f"he/him ({by_gender.get('he', 0)})" in page
+    assert f"50-59 ({data['facets']['teller_decades'].get('50', 0)})" in page

@@ -62,6 +62,7 @@ class SearchResult:
     explanation: dict[str, Any] | None = None  # how the text was read, when asked (`explain`)
     language: str | None = None  # the stories' language searched (None: every language)
     more_in_other_languages: int = 0  # matches left out because they are told in another language
+    teller_facets: dict[str, dict[str, int]] = field(default_factory=dict)  # by decade and by gender
 
     def to_dict(self) -> dict[str, object]:
         """The contract of `storybank search --json` (docs/cli.md); "explain" only when asked for."""
@@ -69,7 +70,11 @@ class SearchResult:
             "query": self.query,
             "total": self.total,
             "results": [hit.to_dict() for hit in self.hits],
-            "facets": {"themes": dict(sorted(self.facets.items()))},
+            "facets": {
+                "themes": dict(sorted(self.facets.items())),
+                "teller_decades": dict(sorted(self.teller_facets.get("teller_decades", {}).items())),
+                "teller_pronouns": dict(sorted(self.teller_facets.get("teller_gender", {}).items())),
+            },
             "suggestion": self.suggestion,
             "language": self.language,
             "more_in_other_languages": self.more_in_other_languages,

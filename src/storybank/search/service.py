@@ -127,7 +127,15 @@ class SearchService:
         more = raw.other_languages if filters.language is None else 0
         hits = [replace(hit, matched_teller=teller_matched(hit.story.storyteller, person)) for hit in hits]
         return SearchResult(
-            request.text, raw.total, hits, raw.facets, suggestion, explanation, language, more
+            request.text,
+            raw.total,
+            hits,
+            raw.facets,
+            suggestion,
+            explanation,
+            language,
+            more,
+            raw.teller_facets,
         )
 
     def _served_search(

@@ -17,7 +17,7 @@ StoryId = Annotated[str, PathPart(max_length=80)]
 LanguageChoice = Literal["", "any", "en", "es"]  # "": the query's own language; "any": every language
 TellerAge = Annotated[str, Query(max_length=12, pattern=r"^(|under-18|\d{1,2}-\d{1,3})$")]
 TellerPronouns = Literal["", "he/him", "she/her", "they/them"]
-TELLER_AGES = ("under-18", "18-29", "30-39", "40-49", "50-59", "60-69", "70-99")
+TELLER_AGES = ("10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-99")  # by decade, as counted
 Terms = Annotated[list[str], Query(max_length=MAX_TERMS)]
 Offset = Annotated[int, Query(ge=0, le=1000)]
 

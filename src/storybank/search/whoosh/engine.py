@@ -251,6 +251,10 @@ class StoryIndex:
         if not matched:  # (and Whoosh would read an empty filter set as "no filter")
             return RawResult(0, [], {}, unknown, str(scored), elsewhere)
         counts = self._theme_counts(searcher, matched) if facets else {}
+        tellers = {
+            "teller_decades": self._theme_counts(searcher, matched, "teller_decades"),
+            "teller_gender": self._theme_counts(searcher, matched, "teller_gender"),
+        } if facets else {}  # fmt: skip
         page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset)
         hits = []
         for hit in page.hits:  # snippets only for the hits shown: each costs a few milliseconds
@@ -258,7 +262,7 @@ class StoryIndex:
             text, ranges = snippet(hit, field_name)
             themes = tuple(split(hit["themes"]))
             hits.append(RawHit(hit["id"], page.scores[hit.docnum], text, themes, ranges))
-        return RawResult(len(matched), hits, counts, unknown, str(scored), elsewhere)
+        return RawResult(len(matched), hits, counts, unknown, str(scored), elsewhere, tellers)
 
     def _matched(
         self, searcher: Searcher, request: EngineQuery, user_query: query.Query
@@ -319,13 +323,15 @@ class StoryIndex:
         found.sort(key=lambda hit: (-hit.score, ids[hit.docnum]))
         return _Page(found[offset:wanted], {hit.docnum: float(hit.score) for hit in found})
 
-    def _theme_counts(self, searcher: Searcher, matched: set[int]) -> dict[str, int]:
-        """How many matches carry each theme (the theme's documents are kept per searcher)."""
+    def _theme_counts(
+        self, searcher: Searcher, matched: set[int], field_name: str = "themes"
+    ) -> dict[str, int]:
+        """How many matches carry each value of a field (its documents are kept per searcher)."""
         counts = {}
-        for theme in searcher.reader().field_terms("themes"):
-            count = len(matched.intersection(self._docs_with(searcher, "themes", theme)))
-            if count:
-                counts[str(theme)] = count
+        for value in searcher.reader().field_terms(field_name):
+            count = len(matched.intersection(self._docs_with(searcher, field_name, value)))
+            if count and value:
+                counts[str(value)] = count
         return counts
 
     def _docs_with(self, searcher: Searcher, field_name: str, value: str) -> frozenset[int]:
