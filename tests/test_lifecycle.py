@@ -77,11 +77,19 @@ def test_future_withdrawal_date_is_refused(
 
 def test_renew_undoes_a_mistaken_withdrawal(bank: StoryBank) -> None:
     bank.withdraw("kitchen-story")
-    story = bank.renew("kitchen-story", until=dt.date(2028, 1, 1), by="staff-9")
+    story = bank.renew("kitchen-story", until=dt.date(2028, 1, 1), by="staff-9", undo_withdrawal=True)
     assert story.consent.withdrawn_on is None
     assert story.consent.expires_on == dt.date(2028, 1, 1)
     assert [event.event for event in bank.history("kitchen-story")] == ["given", "withdrawn", "given"]
     assert ids(bank, "zucchini") == ["garden-story", "kitchen-story"]
+
+
+def test_a_plain_renewal_never_undoes_a_withdrawal(bank: StoryBank, bank_dir: Path) -> None:
+    bank.withdraw("kitchen-story")
+    before = (bank_dir / "kitchen-story.md").read_bytes()
+    with pytest.raises(StorybankError, match="a renewal does not undo a withdrawal"):
+        bank.renew("kitchen-story", until=dt.date(2028, 1, 1))
+    assert (bank_dir / "kitchen-story.md").read_bytes() == before
 
 
 def test_renew_can_change_the_purposes(bank: StoryBank) -> None:

@@ -785,7 +785,7 @@ def test_renew_after_a_withdrawal_gives_consent_again(dates: ConsentDates) -> No
         path = _write_consented(Path(tmp), dates.given_on, dates.expires_on)
         with StoryBank.open(tmp, as_of=dates.today) as bank:
             bank.withdraw(ROUND_TRIP_ID, on=dates.withdrawn_on, by="staff-9")
-            bank.renew(ROUND_TRIP_ID, until=dates.until, by="staff-9")
+            bank.renew(ROUND_TRIP_ID, until=dates.until, by="staff-9", undo_withdrawal=True)
             history = bank.history(ROUND_TRIP_ID)
         story = store.read_story(path, TAXONOMY)
     assert [e.event for e in story.consent.history][-2:] == ["withdrawn", "given"]

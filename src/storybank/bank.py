@@ -294,8 +294,10 @@ class StoryBank:
         purposes: Sequence[Purpose] | None = None,
         by: str | None = None,
         note: str | None = None,
+        undo_withdrawal: bool = False,
     ) -> Story:
-        """Extend consent to `until` (optionally with new purposes); also undoes a withdrawal."""
+        """Extend consent to `until` (optionally with new purposes). A withdrawn story is refused unless
+        `undo_withdrawal` (a withdrawal made by mistake, the teller agreeing): a withdrawal wins any race."""
         from storybank import lifecycle
 
         return self._changed(
@@ -307,6 +309,7 @@ class StoryBank:
                 today=self.today,
                 by=_who(by),
                 note=note,
+                undo_withdrawal=undo_withdrawal,
             )
         )
 

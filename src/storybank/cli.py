@@ -558,6 +558,11 @@ def _echo_recall(recall: Recall) -> None:
     type=click.Choice([p.value for p in Purpose]),
     help="The purposes agreed now (repeat; default: unchanged).",
 )
+@click.option(
+    "--undo-withdrawal",
+    is_flag=True,
+    help="The story was withdrawn by mistake and the teller agrees: give consent again.",
+)
 @note_option
 @by_option
 @pass_bank
@@ -566,15 +571,17 @@ def renew(
     story_id: str,
     until: dt.datetime,
     purposes: tuple[str, ...],
+    undo_withdrawal: bool,
     note: str | None,
     by: str | None,
 ) -> None:
-    """Renew consent until a date; also undoes a withdrawal made by mistake (a new "given" event).
+    """Renew consent until a date. A withdrawn story only with --undo-withdrawal (a new "given" event).
 
     Example: storybank renew back-to-the-kitchen --until 2028-01-01 --purposes read --purposes share
     """
+    chosen = [Purpose(p) for p in purposes] or None
     story = bank.renew(
-        story_id, until=until.date(), purposes=[Purpose(p) for p in purposes] or None, by=by, note=note
+        story_id, until=until.date(), purposes=chosen, by=by, note=note, undo_withdrawal=undo_withdrawal
     )
     agreed = ", ".join(story.consent.purposes)
     click.echo(f"renewed {story.id}: consent until {story.consent.expires_on} for {agreed}")

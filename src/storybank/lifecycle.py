@@ -96,14 +96,22 @@ def renew(
     today: dt.date,
     by: str,
     note: str | None,
+    undo_withdrawal: bool = False,
 ) -> Story:
-    """Extend consent to `until`; a withdrawn story's consent is given again (a new `given` event)."""
+    """Extend consent to `until`. A withdrawn story's consent is given again (a new `given` event) only
+    with `undo_withdrawal`: a renewal prepared before a withdrawal arrived must never undo it."""
     if until <= today:
         raise StorybankError(f"--until {until} must be after today ({today})")
     chosen = [str(p) for p in purposes] if purposes else None
 
     def change(story: Story, data: CommentedMap) -> None:
         given_again = story.consent.withdrawn_on is not None
+        if given_again and not undo_withdrawal:
+            raise StorybankError(
+                f"story '{story.id}' was withdrawn on {story.consent.withdrawn_on}: a renewal does not undo "
+                "a withdrawal; if the withdrawal was a mistake and the teller agrees, renew with "
+                "--undo-withdrawal (nothing was changed)"
+            )
         consent = data["consent"]
         set_value(consent, "expires_on", until)
         if chosen:
