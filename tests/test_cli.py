@@ -233,3 +233,15 @@ def test_similar_json_is_the_search_object(
     search_keys = {"query", "total", "results", "facets", "suggestion", "language", "more_in_other_languages"}
     assert set(data) == {*search_keys, "similar_to"}
     assert [row["id"] for row in data["results"]] == ["garden-story"]
+
+
+def test_check_one_story_reports_only_that_story(
+    run: Run, write_story: Callable[..., Path], bank_dir: Path
+) -> None:
+    write_story("good-story")
+    (bank_dir / "bad-story.md").write_text("---\nid: [\n---\n")
+    only_good = run("--bank", bank_dir, "check", "good-story")
+    only_bad = run("--bank", bank_dir, "check", "bad-story")
+    assert (only_good.code, only_bad.code) == (0, 1)
+    assert "bad-story" not in only_good.out
+    assert "bad-story.md" in only_bad.out

@@ -23,6 +23,8 @@ from storybank.errors import (
     Problem,
     Severity,
     StorybankError,
+    StoryFileError,
+    StoryNotFoundError,
 )
 from storybank.models import ConsentEvent, Language, Purpose, Status, Story
 from storybank.scaffold import new_story_text
@@ -143,11 +145,22 @@ class StoryBank:
 
     # -- curation --------------------------------------------------------------------------------
 
-    def check(self) -> list[Problem]:
-        """Every problem in the bank: files that do not load (errors), findings in the stories that do,
-        and a note for each temporary copy a killed write had left (removed now)."""
-        problems = self._tidy()
-        scan = self.scan()
+    def check(self, story_ids: Sequence[str] = ()) -> list[Problem]:
+        """Every problem in the bank (or in the stories named): files that do not load (errors), findings in
+        the stories that do, and a note for each temporary copy a killed write had left (removed now)."""
+        problems = self._tidy(story_ids)
+        if story_ids:
+            scan = store.Scan()
+            for story_id in story_ids:
+                path = store.story_path(self.root, story_id)
+                if not path.is_file():
+                    raise StoryNotFoundError(f"no story '{story_id}' in {store.display(self.root)}")
+                try:
+                    scan.stories.append(store.read_story(path, self.taxonomy))
+                except StoryFileError as error:
+                    scan.problems.extend(error.problems)
+        else:
+            scan = self.scan()
         problems.extend(scan.problems)
         for story in scan.stories:
             problems.extend(self._findings(story))
@@ -159,10 +172,12 @@ class StoryBank:
             story, store.display(path), store.read_text(path), self.today, phone_regions=self.phone_regions
         )
 
-    def _tidy(self) -> list[Problem]:
+    def _tidy(self, story_ids: Sequence[str] = ()) -> list[Problem]:
         """Remove what killed writes left (each story's under its lock, so never a write under way)."""
         notes = []
         for path in store.story_paths_with_leftovers(self.root):
+            if story_ids and path.stem not in story_ids:
+                continue
             with store.story_lock(path):
                 removed = store.remove_leftovers(path)
             if removed:

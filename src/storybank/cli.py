@@ -187,15 +187,16 @@ def show(bank: StoryBank, story_id: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("story_ids", metavar="[ID]...", nargs=-1)
 @json_option
 @click.pass_context
-def check(ctx: click.Context, as_json: bool) -> None:
-    """Check every story file; exit 1 when any has an error (warnings alone exit 0).
+def check(ctx: click.Context, story_ids: tuple[str, ...], as_json: bool) -> None:
+    """Check every story file, or the stories named; exit 1 when any has an error (warnings alone exit 0).
 
     Example: storybank --bank stories check --json
     """
     bank = _open_bank(ctx)
-    problems = bank.check()
+    problems = bank.check(story_ids)
     errors = sum(problem.severity is Severity.ERROR for problem in problems)
     if as_json:
         _print_json([problem.to_dict() for problem in problems])
