@@ -499,7 +499,12 @@ POLICY_BANK = [
         "withdrawal-ahead",
         EVERY_USE,
         "Every morning I walked to the group past the kitchen of the diner where I used to work.\n",
-        {"consent.withdrawn_on": "2025-08-01"},
+        # A withdrawal recorded ahead of its day, a day still to come in real time too: a withdrawal on or
+        # before the real date refuses every use but read, whatever day the bank is asked about.
+        {
+            "consent.withdrawn_on": (dt.date.today() + dt.timedelta(days=400)).isoformat(),
+            "consent.expires_on": None,
+        },
     ),
     Built(
         "future-consent",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from storybank import printlog, store
 from storybank.checks import story_findings
-from storybank.consent import Decision, hold_reason, may_use, usable_purposes
+from storybank.consent import Decision, hold_reason, may_use
 from storybank.errors import (
     BankNotFoundError,
     ConfigError,
@@ -133,11 +133,14 @@ class StoryBank:
         return [story for story in self.stories() if self.may_use(story, purpose)]
 
     def may_use(self, story: Story, purpose: Purpose, on: dt.date | None = None) -> Decision:
-        return may_use(story, purpose, on or self.today, phone_regions=self.phone_regions)
+        # `now`: `as_of` asks "was it usable then?", but a story is used now, and a withdrawal counts at once.
+        return may_use(
+            story, purpose, on or self.today, phone_regions=self.phone_regions, now=dt.date.today()
+        )
 
     def usable_purposes(self, story: Story) -> list[Purpose]:
         """Every purpose the story may be used for today (for curation views)."""
-        return usable_purposes(story, self.today, phone_regions=self.phone_regions)
+        return [purpose for purpose in Purpose if self.may_use(story, purpose)]
 
     def hold(self, story: Story) -> str | None:
         """Why the story is held back from every use but `read` (a privacy error stands in it), or None."""

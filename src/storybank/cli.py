@@ -115,7 +115,7 @@ def list_stories(bank: StoryBank, as_json: bool) -> None:
         for row in rows:
             table.add_row(
                 row["id"],
-                row["title"],
+                _safe(row["title"]),
                 ", ".join(row["themes"]),
                 row["status"] + (" (held: privacy)" if row["held"] else ""),
                 row["consent_summary"],
@@ -159,7 +159,7 @@ def show(bank: StoryBank, story_id: str, as_json: bool) -> None:
         _print_json(data)
         return
     out = _console()
-    out.print(f"[bold]{story.title}[/bold]  ({story.id})")
+    out.print(f"[bold]{escape(_safe(story.title))}[/bold]  ({story.id})")
     if story.content_warnings:
         out.print(f"[bold red]Content note:[/bold red] {', '.join(story.content_warnings)}")
     out.print(
@@ -172,18 +172,18 @@ def show(bank: StoryBank, story_id: str, as_json: bool) -> None:
     teller = [data["credit"], story.storyteller.age_range, story.storyteller.pronouns]
     if story.storyteller.recovery_since:
         teller.append(f"in recovery since {story.storyteller.recovery_since}")
-    out.print("Storyteller: " + " · ".join(part for part in teller if part))
+    out.print(_safe("Storyteller: " + " · ".join(part for part in teller if part)), markup=False)
     out.print(f"Themes: {', '.join(story.themes)}")
     if not readable:
         out.print(f"[Summary, what helped and text not shown: {readable.reason}.]", markup=False)
         return
-    out.print(f"Summary: {story.summary}", markup=False)
+    out.print(_safe(f"Summary: {story.summary}"), markup=False)
     if story.what_helped:
         out.print("What helped:")
         for item in story.what_helped:
-            out.print(f"  - {item}", markup=False)
+            out.print(_safe(f"  - {item}"), markup=False)
     out.print()
-    out.print(story.body.strip(), markup=False)
+    out.print(_safe(story.body.strip()), markup=False)
 
 
 @cli.command()
@@ -377,13 +377,12 @@ def search(
         out.print()
         if hit.story.content_warnings:
             out.print(f"[bold red]Content note:[/bold red] {', '.join(hit.story.content_warnings)}")
-        out.print(
-            f"[bold]{escape(hit.story.title)}[/bold]  ({hit.story.id}) · {hit.reading_minutes} min read"
-        )
-        out.print(escape(hit.story.summary))
-        out.print(_teller_line(hit), markup=False)
+        title = escape(_safe(hit.story.title))
+        out.print(f"[bold]{title}[/bold]  ({hit.story.id}) · {hit.reading_minutes} min read")
+        out.print(_safe(hit.story.summary), markup=False)
+        out.print(_safe(_teller_line(hit)), markup=False)
         if hit.snippet:
-            out.print("  " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(hit.snippet)))
+            out.print("  " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(_safe(hit.snippet))))
         out.print(f"Themes: {', '.join(hit.story.themes)}")
 
 
@@ -402,7 +401,7 @@ def similar(bank: StoryBank, story_id: str, limit: int, as_json: bool) -> None:
         _print_json({**SearchResult("", len(hits), hits).to_dict(), "similar_to": story_id})
         return
     for hit in hits:
-        click.echo(f"{hit.story.id}  {hit.story.title}  [{', '.join(hit.story.themes)}]")
+        click.echo(_safe(f"{hit.story.id}  {hit.story.title}  [{', '.join(hit.story.themes)}]"))
 
 
 @cli.command()
@@ -797,6 +796,12 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...])
 
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str) -> str:
+    """Story text as it may reach a terminal: control characters (escape sequences) shown as �."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 def _teller_line(hit: Hit) -> str:

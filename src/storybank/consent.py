@@ -40,13 +40,19 @@ class Requirements:
     on: dt.date
     statuses: frozenset[Status]  # the story's status must be one of these
     not_held: bool  # no privacy error may stand in the story
+    withdrawn_by: dt.date  # a withdrawal on or before this day refuses (`on`, or today if later)
 
 
-def requirements(purpose: Purpose, on: dt.date) -> Requirements:
-    """The rules for `purpose` on `on`; besides these, consent must be given, unexpired, not withdrawn."""
+def requirements(purpose: Purpose, on: dt.date, now: dt.date | None = None) -> Requirements:
+    """The rules for `purpose` on `on`; besides these, consent must be given, unexpired, not withdrawn.
+
+    `now` (the real date) makes a withdrawal count from the moment it is recorded even when `on` is an
+    earlier day: "was it usable on…" may look back, but a story used now must not be withdrawn now.
+    """
     if purpose is Purpose.READ:  # curators read drafts to fix them, and a held story to lift the hold
-        return Requirements(purpose, on, READABLE_STATUSES, not_held=False)
-    return Requirements(purpose, on, frozenset({Status.PUBLISHED}), not_held=True)
+        return Requirements(purpose, on, READABLE_STATUSES, not_held=False, withdrawn_by=on)
+    withdrawn_by = max(on, now) if now is not None else on
+    return Requirements(purpose, on, frozenset({Status.PUBLISHED}), not_held=True, withdrawn_by=withdrawn_by)
 
 
 class ConsentState(StrEnum):
@@ -83,15 +89,22 @@ def consent_state(consent: Consent, on: dt.date) -> ConsentState:
 
 
 def may_use(
-    story: Story, purpose: Purpose, on: dt.date, *, phone_regions: Sequence[str] | None = None
+    story: Story,
+    purpose: Purpose,
+    on: dt.date,
+    *,
+    phone_regions: Sequence[str] | None = None,
+    now: dt.date | None = None,
 ) -> Decision:
     """May `story` be used for `purpose` on the date `on`? The answer says why not.
 
     `phone_regions` are the regions whose phone numbers the privacy hold looks for (the bank's
     `[privacy] phone_regions`; None: the default regions).
     """
-    rules = requirements(purpose, on)
+    rules = requirements(purpose, on, now)
     consent = story.consent
+    if consent.withdrawn_on is not None and consent.withdrawn_on <= rules.withdrawn_by:
+        return Decision(False, f"consent was withdrawn on {consent.withdrawn_on}")
     state = consent_state(consent, on)
     if state is ConsentState.WITHDRAWN:
         return Decision(False, f"consent was withdrawn on {consent.withdrawn_on}")

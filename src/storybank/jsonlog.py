@@ -25,6 +25,7 @@ class LogRead:
 
     records: list[dict[str, Any]] = field(default_factory=list)
     damaged: list[int] = field(default_factory=list)
+    numbered: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # records with their line
 
 
 def log_file(bank_root: Path, name: str) -> Path:
@@ -63,6 +64,7 @@ def read(path: Path) -> LogRead:
             continue
         if isinstance(record, dict):
             result.records.append(record)
+            result.numbered.append((number, record))
         else:
             result.damaged.append(number)
     return result

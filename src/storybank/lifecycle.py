@@ -163,25 +163,29 @@ def publish_refusal(story: Story, errors: list[str], today: dt.date) -> str | No
 
 
 def recall_list(bank_root: Path, story_id: str) -> Recall:
-    """Every handout printed and every bundle exported with this story, from the logs."""
+    """Every handout printed and every bundle exported with this story, from the logs (a record of the
+    wrong shape is named as damaged, never shown as a copy to recall)."""
     from storybank import exchange  # exchange imports yaml; only a recall needs it here
 
     prints = printlog.read(bank_root)
     exports = exchange.export_log(bank_root)
-    return Recall(
-        handouts=[
-            Printed(str(record.get("handout_id")), str(record.get("printed_on")))
-            for record in prints.records
-            if _holds(record, story_id)
-        ],
-        bundles=[
-            Exported(str(record.get("bundle_id")), str(record.get("exported_on")), str(record.get("purpose")))
-            for record in exports.records
-            if isinstance(record.get("stories"), list) and story_id in record["stories"]
-        ],
-        damaged=[f"{LOG_DIR}/{printlog.PRINT_LOG} line {n}" for n in prints.damaged]
-        + [f"{LOG_DIR}/{exchange.EXPORT_LOG} line {n}" for n in exports.damaged],
-    )
+    damaged = [f"{LOG_DIR}/{printlog.PRINT_LOG} line {n}" for n in prints.damaged]
+    damaged += [f"{LOG_DIR}/{exchange.EXPORT_LOG} line {n}" for n in exports.damaged]
+    handouts, bundles = [], []
+    for number, record in prints.numbered:
+        if not (isinstance(record.get("handout_id"), str) and isinstance(record.get("stories"), list)):
+            damaged.append(f"{LOG_DIR}/{printlog.PRINT_LOG} line {number}")
+        elif _holds(record, story_id):
+            handouts.append(Printed(record["handout_id"], str(record.get("printed_on"))))
+    for number, record in exports.numbered:
+        ids = record.get("stories")
+        if not (isinstance(record.get("bundle_id"), str) and isinstance(ids, list)):
+            damaged.append(f"{LOG_DIR}/{exchange.EXPORT_LOG} line {number}")
+        elif story_id in ids:
+            bundles.append(
+                Exported(record["bundle_id"], str(record.get("exported_on")), str(record.get("purpose")))
+            )
+    return Recall(handouts=handouts, bundles=bundles, damaged=sorted(set(damaged)))
 
 
 def _holds(record: dict[str, Any], story_id: str) -> bool:

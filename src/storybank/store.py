@@ -84,7 +84,11 @@ def story_entries(folder: Path) -> dict[str, os.DirEntry[str]]:
             name = entry.name
             if not name.endswith(".md") or _not_a_story(name):
                 continue
-            if is_story_id(name[:-3]) and entry.is_file():
+            try:
+                regular = entry.is_file()
+            except OSError:  # a link that loops or points nowhere: `scan` reports it
+                continue
+            if is_story_id(name[:-3]) and regular:
                 entries[name[:-3]] = entry
     return entries
 
@@ -346,6 +350,14 @@ def _file_problem(path: Path, name: str) -> Problem | None:
             "the file name is not a story id: rename it to lowercase letters, digits and hyphens "
             "(3 to 80 characters) followed by .md",
             "file.name",
+        )
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return Problem(name, f"cannot be read: {error.strerror}", "file.read", story=path.stem)
+    if not stat.S_ISREG(mode):  # a folder, a FIFO (reading one would wait for ever), a device
+        return Problem(
+            name, "is not a regular file: a story is a plain text file", "file.kind", story=path.stem
         )
     if path.is_symlink() and path.resolve().parent != path.parent.resolve():
         return Problem(

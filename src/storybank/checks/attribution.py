@@ -10,20 +10,29 @@ from __future__ import annotations
 import re
 
 from storybank.checks.passages import Context, Finding
-from storybank.checks.privacy import NAME, given_names
+from storybank.checks.privacy import NAME, given_names, plain_letters
 from storybank.models import Attribution
 
 RULE = NAME
-_NAME_WORD = re.compile(r"(?:Mc|Mac|O')?[A-ZÁÉÍÓÚÑ][a-záéíóúñ'-]+")  # a word written as a name is
+_NAME_WORD = re.compile(
+    r"[^\W\d_][^\W\d_'\u2019.-]*(?:['\u2019-][^\W\d_]+)*\.?"
+)  # a word of letters (any case)
 
 
 def display_name(context: Context) -> list[Finding]:
     name = context.display_name or ""
     if context.attribution is not Attribution.FIRST_NAME or len(name.split()) < 2:
         return []
+    words = name.replace(",", " ").split()
     extra = [
-        word for word in name.split()[1:] if _NAME_WORD.fullmatch(word) and word.title() not in given_names()
+        word
+        for word in words[1:]
+        if _NAME_WORD.fullmatch(word)
+        and plain_letters(word.title()) not in given_names()
+        and word.title() not in given_names()
     ]
+    if "," in name and len(words) > 1:  # "Whitfield, Karen": a surname first
+        extra = extra or [words[0]]
     if not extra:  # "Mary Ann", "José María": two given names are still a first name
         return []
     return [

@@ -12,6 +12,7 @@ word is a common given name and whose second is not a place, organisation or cal
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -71,14 +72,21 @@ _NOT_SURNAMES = frozenset(
 _HONORIFICS = frozenset(
     {"Don", "Doña", "Señor", "Señora", "Tío", "Tía", "Abuela", "Abuelo", "Padre", "Madre"}
 )
-_SELF_INTRODUCTION = re.compile(
-    r"\b(?:my (?:real |given |birth |actual |full )?name is|my name's|i'm called|call me|i am called|me llamo"
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_NAME = rf"[{_UPPER}][^\W\d_]*(?:['\u2019-][^\W\d_]+)*"  # a capitalised word, any Latin letters after
+_INTRODUCING = (
+    r"\b(?:my (?:real |given |birth |actual |full )?name(?: is|['\u2019]s)|i['\u2019]m called|call me"
+    r"|i am called|(?:everyone|everybody|people|they|folks) calls? me|me llamo|me dicen"
     r"|mi (?:verdadero )?nombre es)\s+"
-    r"([A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+)?)",
-    re.IGNORECASE,
 )
+_SELF_INTRODUCTION = re.compile(rf"{_INTRODUCING}({_NAME}(?:\s+{_NAME})?)", re.IGNORECASE)
+# "I'm Karen", "I am Karen Whitfield", "Hi, I'm Karen, and…": only with a given name ("I'm Catholic" is none).
+_I_AM = re.compile(rf"\b(?:i['\u2019]m|i am|soy)\s+({_NAME}(?:\s+{_NAME})?)", re.IGNORECASE)
+# "— Karen W." signing off a story.
+_SIGNED = re.compile(rf"(?:^|\n)\s*[\u2014\u2013-]\s*({_NAME}(?:\s+[{_UPPER}]\.)?)\s*$")
+_LOWER = rf"[^\W\d_{_UPPER}]"
 _PAIR = re.compile(
-    r"\b([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\s+((?:Mc|Mac|O')?[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?:-[A-Z][a-z]+)?)\b"
+    rf"\b([{_UPPER}]{_LOWER}+)\s+((?:Mc|Mac|O['\u2019])?[{_UPPER}]{_LOWER}+(?:-[{_UPPER}][^\W\d_]+)?)\b"
 )
 
 
@@ -95,6 +103,15 @@ _RELATION = re.compile(
 def given_names() -> frozenset[str]:
     text = resources.files("storybank").joinpath("data/given_names.txt").read_text("utf-8")
     return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
+def _given(name: str) -> bool:
+    """Whether a name's first word is a common given name (accents aside: "María" is "Maria")."""
+    return plain_letters(name.split()[0]) in given_names() or name.split()[0] in given_names()
+
+
+def plain_letters(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def contacts(text: str, context: Context) -> list[Finding]:
@@ -161,8 +178,14 @@ def names(text: str, context: Context) -> list[Finding]:
     found: list[Finding] = []
     allowed = _allowed_names(context)
     consented = (context.display_name or "").split()
-    for match in _SELF_INTRODUCTION.finditer(text):
-        name = match.group(1)
+    introductions = [*_SELF_INTRODUCTION.finditer(text)]
+    introductions += [m for m in _I_AM.finditer(text) if m.group(1)[0].isupper() and _given(m.group(1))]
+    introductions += [m for m in _SIGNED.finditer(text) if _given(m.group(1))]
+    for match in sorted(introductions, key=lambda m: m.start(1)):
+        if _overlaps(found, match.start(1), match.end(1)):
+            continue
+        words = match.group(1).rstrip(".").split()
+        name = " ".join(words[:1] + [w for w in words[1:2] if w[0].isupper()])  # "Karen and" is Karen
         if context.attribution is Attribution.ANONYMOUS or (
             name not in allowed and name.split()[0] not in consented
         ):

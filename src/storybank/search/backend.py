@@ -48,6 +48,7 @@ class EngineQuery:
     language: str | None = None
     purpose: Purpose = Purpose.SHARE
     on: dt.date = dt.date.min
+    now: dt.date | None = None  # the real date, when `on` may be another day (consent.requirements)
     # The person the text describes (boosts), and the teller filters (requirements).
     person_decades: tuple[int, ...] = ()
     person_gender: str | None = None

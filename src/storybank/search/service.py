@@ -76,7 +76,9 @@ class SearchService:
         return self._search(request, request.text)
 
     def similar(self, story_id: str, *, limit: int) -> list[Hit]:
-        request = EngineQuery(text="", theme_boosts={}, warning_boosts={}, on=self._today())
+        request = EngineQuery(
+            text="", theme_boosts={}, warning_boosts={}, on=self._today(), now=dt.date.today()
+        )
         failure = None
         for attempt in range(ATTEMPTS):
             try:
@@ -107,6 +109,7 @@ class SearchService:
             language=language,
             purpose=request.purpose,
             on=self._today(),
+            now=dt.date.today(),
             person_decades=person.decades,
             person_gender=person.gender,
             person_language=person.language,

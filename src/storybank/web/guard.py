@@ -97,9 +97,12 @@ class Guard(BaseHTTPMiddleware):
             redirect.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
             return redirect
         header = request.headers.get("authorization", "")
-        presented = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
-        presented = presented or request.cookies.get(TOKEN_COOKIE)
-        if presented is not None and _same(presented, self.token):
+        if header.startswith("Bearer "):  # HTTP header text is the bytes as Latin-1: compare those bytes
+            given_bytes = header.removeprefix("Bearer ").strip().encode("latin-1", "replace")
+            if secrets.compare_digest(given_bytes, self.token):
+                return None
+        cookie = request.cookies.get(TOKEN_COOKIE)
+        if cookie is not None and _same(cookie, self.token):
             return None
         return PlainTextResponse("this storybank needs its access token", status_code=401)
 
@@ -108,6 +111,8 @@ class Guard(BaseHTTPMiddleware):
         if host in self.hosts:
             return True
         name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+        if ":" in name and not name.endswith("]"):  # "127.0.0.1:8000:1" is no host of ours
+            return False
         # A name allowed without a port (a configured host name; the loopback names when the app was not
         # told its port) is answered on any port.
         return bool(name) and port.isdigit() and name in self.hosts

@@ -61,7 +61,7 @@ class StoryIndex:
         self._known: dict[str, str] = {}  # id → fingerprint, as the warm searcher's generation holds them
         self._checked_at: float | None = None
         # Document sets kept for the warm searcher: consent per (day, purpose), and per theme or warning.
-        self._allowed_docs: dict[tuple[dt.date, Purpose], frozenset[int]] = {}
+        self._allowed_docs: dict[tuple[dt.date, Purpose, dt.date | None], frozenset[int]] = {}
         self._term_docs: dict[tuple[str, str], frozenset[int]] = {}
         weakref.finalize(self, _close_all, self._open)
 
@@ -342,7 +342,7 @@ class StoryIndex:
 
     def _allowed(self, searcher: Searcher, request: EngineQuery) -> frozenset[int]:
         """The documents the consent filter lets through, computed once per searcher, day and purpose."""
-        key = (request.on, request.purpose)
+        key = (request.on, request.purpose, request.now)
         if key not in self._allowed_docs:
             self._allowed_docs[key] = frozenset(searcher.docs_for_query(consent_filter(request)))
         return self._allowed_docs[key]

@@ -86,13 +86,13 @@ def teller_filter(request: EngineQuery) -> query.Query | None:
 def consent_filter(request: EngineQuery) -> query.Query:
     """The consent policy's rules (`consent.requirements`) as a Whoosh query over the index's consent
     fields. It narrows the search; every hit is still checked by the policy against its file."""
-    rules = requirements(request.purpose, request.on)
+    rules = requirements(request.purpose, request.on, request.now)
     on = day(rules.on)
     parts: list[query.Query] = [
         query.Term("purposes", str(rules.purpose)),
         query.NumericRange("given", None, on),
         query.NumericRange("expires", on + 1, None),
-        query.NumericRange("withdrawn", on + 1, None),
+        query.NumericRange("withdrawn", day(rules.withdrawn_by) + 1, None),
         query.Or([query.Term("status", str(status)) for status in sorted(rules.statuses)]),
     ]
     if rules.not_held:

@@ -100,7 +100,7 @@ def document(story: Story, print_: str, held: bool) -> dict[str, object]:
 def fingerprints_of(files: Mapping[str, StoryFile]) -> dict[str, str]:
     prints = {}
     for story_id, path in files.items():
-        with contextlib.suppress(FileNotFoundError):  # deleted since the folder was listed
+        with contextlib.suppress(OSError):  # deleted since the folder was listed, or a looping link
             prints[story_id] = fingerprint(path)
     return prints
 
