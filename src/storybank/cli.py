@@ -290,7 +290,7 @@ def new(bank: StoryBank, story_id: str, title: str | None, language: str) -> Non
 
 
 def search_filters(command: Callable[..., None]) -> Callable[..., None]:
-    """The filters `search` and `handout --search` share."""
+    """The filters `search` and `handout --search` share, given to the command as one `filters`."""
     options = [
         click.option(
             "--theme",
@@ -323,9 +323,25 @@ def search_filters(command: Callable[..., None]) -> Callable[..., None]:
             help="Only stories whose teller uses these pronouns: he/him, she/her, they/them (or man, woman).",
         ),
     ]
+
+    @functools.wraps(command)
+    def with_filters(
+        *args: Any,
+        themes: tuple[str, ...],
+        any_theme: bool,
+        exclude_warnings: tuple[str, ...],
+        language: str | None,
+        teller_age: str | None,
+        teller_pronouns: str | None,
+        **kwargs: Any,
+    ) -> None:
+        chosen = SearchFilters(themes, any_theme, exclude_warnings, language, teller_age, teller_pronouns)
+        command(*args, filters=chosen, **kwargs)
+
+    wrapped: Callable[..., None] = with_filters
     for option in reversed(options):
-        command = option(command)
-    return command
+        wrapped = option(wrapped)
+    return wrapped
 
 
 @cli.command()
@@ -339,12 +355,7 @@ def search_filters(command: Callable[..., None]) -> Callable[..., None]:
 def search(
     bank: StoryBank,
     text: str,
-    themes: tuple[str, ...],
-    any_theme: bool,
-    exclude_warnings: tuple[str, ...],
-    language: str | None,
-    teller_age: str | None,
-    teller_pronouns: str | None,
+    filters: SearchFilters,
     limit: int,
     offset: int,
     explain: bool,
@@ -355,7 +366,6 @@ def search(
     Only stories whose storytellers agreed to sharing, today, are ever shown or counted.
     Example: storybank search "started drinking again" --theme hope --exclude-warning suicide
     """
-    filters = SearchFilters(themes, any_theme, exclude_warnings, language, teller_age, teller_pronouns)
     request = SearchRequest(text, filters, limit, offset, explain=explain)
     result = bank.find(request)
     if as_json:
@@ -430,12 +440,7 @@ def handout(
     paper: str,
     max_words: int | None,
     search_text: str | None,
-    themes: tuple[str, ...],
-    any_theme: bool,
-    exclude_warnings: tuple[str, ...],
-    language: str | None,
-    teller_age: str | None,
-    teller_pronouns: str | None,
+    filters: SearchFilters,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -448,7 +453,6 @@ def handout(
     if search_text is not None and story_ids:
         raise click.UsageError("give story ids or --search, not both")
     if search_text is not None:
-        filters = SearchFilters(themes, any_theme, exclude_warnings, language, teller_age, teller_pronouns)
         found = bank.find(SearchRequest(search_text, filters, limit, purpose=Purpose.HANDOUT))
         story_ids = tuple(hit.story.id for hit in found.hits)
         if not story_ids:

@@ -7,16 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from storybank.search import SearchRequest
-from storybank.web.params import (
-    LanguageChoice,
-    Offset,
-    StoryId,
-    TellerAge,
-    TellerPronouns,
-    Terms,
-    Text,
-    filters,
-)
+from storybank.web.params import Filters, Offset, StoryId, Text
 from storybank.web.state import WebBank, web_bank
 
 router = APIRouter(prefix="/api")
@@ -26,24 +17,12 @@ Web = Annotated[WebBank, Depends(web_bank)]
 @router.get("/search", summary="Search stories shareable today (same object as `storybank search --json`)")
 def api_search(
     web: Web,
+    chosen: Filters,
     q: Text = "",
-    theme: Terms = [],  # noqa: B006 (FastAPI reads the default, never changes it)
-    any_theme: bool = False,
-    exclude_warning: Terms = [],  # noqa: B006
-    language: LanguageChoice = "",
-    teller_age: TellerAge = "",
-    teller_pronouns: TellerPronouns = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    return web.search(
-        SearchRequest(
-            q,
-            filters(theme, any_theme, exclude_warning, language, teller_age, teller_pronouns),
-            limit,
-            offset,
-        )
-    )
+    return web.search(SearchRequest(q, chosen, limit, offset))
 
 
 @router.get("/stories/{story_id}", summary="One story, if it may be shared today", responses={404: {}})

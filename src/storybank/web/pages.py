@@ -12,17 +12,7 @@ from storybank.handouts.render import safe_html
 from storybank.models import Purpose
 from storybank.search import SearchRequest
 from storybank.web.guard import HANDOUT_CSP
-from storybank.web.params import (
-    TELLER_AGES,
-    LanguageChoice,
-    Offset,
-    StoryId,
-    TellerAge,
-    TellerPronouns,
-    Terms,
-    Text,
-    filters,
-)
+from storybank.web.params import TELLER_AGES, Filters, Offset, StoryId, Text
 from storybank.web.state import PDF_AVAILABLE, Forbidden, WebBank, same_origin, web_bank
 
 PAGE_SIZE = 10
@@ -32,23 +22,14 @@ Web = Annotated[WebBank, Depends(web_bank)]
 
 @router.get("/")
 def search_page(
-    request: Request,
-    web: Web,
-    q: Text = "",
-    theme: Terms = [],  # noqa: B006 (FastAPI reads the default, never changes it)
-    any_theme: bool = False,
-    exclude_warning: Terms = [],  # noqa: B006
-    language: LanguageChoice = "",
-    teller_age: TellerAge = "",
-    teller_pronouns: TellerPronouns = "",
-    offset: Offset = 0,
+    request: Request, web: Web, chosen: Filters, q: Text = "", offset: Offset = 0
 ) -> HTMLResponse:
-    chosen = filters(theme, any_theme, exclude_warning, language, teller_age, teller_pronouns)
     result = web.search(SearchRequest(q, chosen, PAGE_SIZE, offset))
     return web.page(
-        request, "search.html.j2", q=q, result=result, chosen=set(theme), excluded=set(exclude_warning),
-        any_theme=any_theme, language=language, offset=offset, page_size=PAGE_SIZE,
-        teller_age=teller_age, teller_pronouns=teller_pronouns, teller_ages=TELLER_AGES,
+        request, "search.html.j2", q=q, result=result, chosen=set(chosen.themes),
+        excluded=set(chosen.exclude_warnings), any_theme=chosen.any_theme, language=chosen.language or "",
+        offset=offset, page_size=PAGE_SIZE, teller_age=chosen.teller_age or "",
+        teller_pronouns=chosen.teller_pronouns or "", teller_ages=TELLER_AGES,
         counts=web.shareable_counts(), taxonomy=web.bank.taxonomy,
     )  # fmt: skip
 

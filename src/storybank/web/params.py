@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from fastapi import Depends, Query
 from fastapi import Path as PathPart
-from fastapi import Query
 
 from storybank.search import SearchFilters
 
@@ -22,14 +22,15 @@ Terms = Annotated[list[str], Query(max_length=MAX_TERMS)]
 Offset = Annotated[int, Query(ge=0, le=1000)]
 
 
-def filters(
-    theme: list[str],
-    any_theme: bool,
-    exclude_warning: list[str],
-    language: str,
-    teller_age: str = "",
-    teller_pronouns: str = "",
+def search_filters(
+    theme: Terms = [],  # noqa: B006 (FastAPI reads the default, never changes it)
+    any_theme: bool = False,
+    exclude_warning: Terms = [],  # noqa: B006
+    language: LanguageChoice = "",
+    teller_age: TellerAge = "",
+    teller_pronouns: TellerPronouns = "",
 ) -> SearchFilters:
+    """The search filters as query parameters, declared once for the pages and the API."""
     return SearchFilters(
         tuple(theme),
         any_theme,
@@ -38,3 +39,6 @@ def filters(
         teller_age or None,
         teller_pronouns or None,
     )
+
+
+Filters = Annotated[SearchFilters, Depends(search_filters)]
