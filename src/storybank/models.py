@@ -153,7 +153,8 @@ def _no_repeats(values: list[Any]) -> list[Any]:
     return values
 
 
-def _check_age_range(value: str) -> str:
+def check_age_range(value: str) -> str:
+    """An age range as story files write it ("30-39", "under-18"), else ValueError."""
     if value == "under-18":
         return value
     match = re.fullmatch(r"(\d{1,2})-(\d{1,3})", value)
@@ -164,7 +165,7 @@ def _check_age_range(value: str) -> str:
 
 ThemeId = Annotated[str, AfterValidator(_known_theme)]
 WarningId = Annotated[str, AfterValidator(_known_warning)]
-AgeRange = Annotated[str, AfterValidator(_check_age_range)]
+AgeRange = Annotated[str, AfterValidator(check_age_range)]
 
 
 class _Model(BaseModel):

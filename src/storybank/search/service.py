@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from storybank.errors import QueryTooLongError, StorybankError, UnknownTermError
-from storybank.models import Purpose, Story
+from storybank.errors import QueryTooLongError, StorybankError, UnknownTermError, quote
+from storybank.models import Purpose, Story, check_age_range
 from storybank.search.backend import (
     EngineQuery,
     IndexUnavailable,
@@ -225,8 +225,12 @@ def _stories_language(asked: str | None, spoken: str | None) -> str | None:
 def _teller_decades(age_range: str | None) -> tuple[int, ...]:
     if not age_range:
         return ()
-    if not re.fullmatch(r"under-18|\d{1,2}-\d{1,3}", age_range):
-        raise StorybankError(f"--teller-age {age_range[:20]!r} should look like 50-59 (or under-18)")
+    try:
+        check_age_range(age_range)  # the story format's own rule
+    except ValueError:
+        raise StorybankError(
+            f"--teller-age {quote(age_range)} should look like 50-59 (or under-18)"
+        ) from None
     return decades_of(age_range)
 
 
