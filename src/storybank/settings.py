@@ -7,11 +7,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from storybank.checks.passages import DEFAULT_PHONE_REGIONS
 from storybank.errors import ConfigError
 
 SETTINGS_FILE = "storybank.toml"
@@ -36,6 +34,11 @@ class ThemeSettings(_Section):
     extra: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+# Where the bank's storytellers live, for phone numbers written the local way ("55 1234 5678" in Mexico,
+# "612 34 56 78" in Spain); a number in international form ("+34 …") is found whatever these are.
+DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("US", "MX", "ES")
+
+
 class PrivacySettings(_Section):
     # Where the bank's storytellers live: phone numbers written the local way there are found.
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
@@ -43,6 +46,8 @@ class PrivacySettings(_Section):
     @field_validator("phone_regions", mode="before")
     @classmethod
     def _known_regions(cls, value: object) -> object:
+        import phonenumbers  # only when a bank sets its regions: every command start would pay for it
+
         if not isinstance(value, list | tuple) or not all(isinstance(code, str) for code in value):
             raise PydanticCustomError(
                 "phone_regions_list", 'should be a list of region codes, such as ["US", "MX", "ES"]'

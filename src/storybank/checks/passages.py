@@ -6,11 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from storybank.models import Attribution
-
-# Where the bank's storytellers live, for phone numbers written the local way ("55 1234 5678" in Mexico,
-# "612 34 56 78" in Spain); a number in international form ("+34 …") is found whatever these are. A bank
-# changes them in storybank.toml (`[privacy] phone_regions`).
-DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("US", "MX", "ES")
+from storybank.settings import DEFAULT_PHONE_REGIONS
 
 
 @dataclass(frozen=True)

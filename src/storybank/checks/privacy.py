@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-import phonenumbers
-
 from storybank.checks.passages import Context, Finding
 from storybank.models import Attribution
 
@@ -146,6 +144,8 @@ def phone_numbers(text: str, regions: Sequence[str]) -> list[tuple[int, int]]:
     "555-867-5309")."""
     if not _DIGIT.search(text):
         return []  # most titles, summaries and paragraphs: no need to run the matcher
+    import phonenumbers  # here, not at start-up: most commands never check a text with digits
+
     searched = _OLD_MEXICAN_MOBILE.sub(lambda match: f"{match.group(1)} ", text)  # same offsets
     spans = [
         (match.start, match.end)
