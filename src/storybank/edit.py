@@ -55,10 +55,7 @@ def edit_story(path: Path, change: FrontMatterChange, taxonomy: Taxonomy) -> Sto
     """
     with store.story_lock(path):
         store.remove_leftovers(path)  # under the lock, a temporary copy is a killed write's
-        current = store.read_story(path, taxonomy)
-        before = store.read_text(path)
-        if store.parse_file_text(before, path, taxonomy) != current:
-            raise _changed(path)
+        current, before = store.read_story_and_text(path, taxonomy)
         parts = frontmatter.split(before)
         yaml = _yaml(parts.yaml_text)
         data = yaml.load(parts.yaml_text)

@@ -129,13 +129,18 @@ def read_story(path: Path, taxonomy: Taxonomy) -> Story:
 
     Nothing else ever escapes: whatever a hostile or broken file makes go wrong is that file's problem.
     """
+    return read_story_and_text(path, taxonomy)[0]
+
+
+def read_story_and_text(path: Path, taxonomy: Taxonomy) -> tuple[Story, str]:
+    """`read_story`, with the (normalised) text it was parsed from: one read of the file for both."""
     name = display(path)
     try:
         problem = _file_problem(path, name)
         if problem is not None:
             raise StoryFileError([problem])
         text = frontmatter.normalise(path.read_bytes().decode("utf-8"))
-        return _parse_remembered(text, name, path.stem, taxonomy)
+        return _parse_remembered(text, name, path.stem, taxonomy), text
     except StoryFileError:
         raise
     except UnicodeDecodeError:
@@ -158,11 +163,6 @@ def read_story(path: Path, taxonomy: Taxonomy) -> Story:
                 )
             ]
         ) from None
-
-
-def parse_file_text(text: str, path: Path, taxonomy: Taxonomy) -> Story:
-    """Parse a story file's normalised text as `read_story` does (and remember it the same way)."""
-    return _parse_remembered(text, display(path), path.stem, taxonomy)
 
 
 _REMEMBERED: collections.OrderedDict[tuple[str, str], tuple[Taxonomy, Story]] = collections.OrderedDict()
