@@ -21,11 +21,11 @@ LOCK_TIMEOUT_SECONDS = 30.0
 
 @dataclass
 class LogRead:
-    """The records of a log that could be read, and the numbers of the lines that could not."""
+    """The records of a log that could be read, each with its line number, and the numbers of the lines
+    that could not."""
 
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     damaged: list[int] = field(default_factory=list)
-    numbered: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # records with their line
 
 
 def log_file(bank_root: Path, name: str) -> Path:
@@ -63,8 +63,7 @@ def read(path: Path) -> LogRead:
             result.damaged.append(number)
             continue
         if isinstance(record, dict):
-            result.records.append(record)
-            result.numbered.append((number, record))
+            result.records.append((number, record))
         else:
             result.damaged.append(number)
     return result

@@ -172,12 +172,12 @@ def recall_list(bank_root: Path, story_id: str) -> Recall:
     damaged = [f"{LOG_DIR}/{printlog.PRINT_LOG} line {n}" for n in prints.damaged]
     damaged += [f"{LOG_DIR}/{exchange.EXPORT_LOG} line {n}" for n in exports.damaged]
     handouts, bundles = [], []
-    for number, record in prints.numbered:
+    for number, record in prints.records:
         if not (isinstance(record.get("handout_id"), str) and isinstance(record.get("stories"), list)):
             damaged.append(f"{LOG_DIR}/{printlog.PRINT_LOG} line {number}")
         elif _holds(record, story_id):
             handouts.append(Printed(record["handout_id"], str(record.get("printed_on"))))
-    for number, record in exports.numbered:
+    for number, record in exports.records:
         ids = record.get("stories")
         if not (isinstance(record.get("bundle_id"), str) and isinstance(ids, list)):
             damaged.append(f"{LOG_DIR}/{exchange.EXPORT_LOG} line {number}")
