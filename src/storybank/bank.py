@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from storybank import printlog, store
 from storybank.checks import story_findings
-from storybank.consent import Decision, hold_reason, may_use
+from storybank.consent import Decision, hold_reason, may_use, usable_purposes
 from storybank.errors import (
     BankNotFoundError,
     ConfigError,
@@ -140,7 +140,7 @@ class StoryBank:
 
     def usable_purposes(self, story: Story) -> list[Purpose]:
         """Every purpose the story may be used for today (for curation views)."""
-        return [purpose for purpose in Purpose if self.may_use(story, purpose)]
+        return usable_purposes(story, self.today, phone_regions=self.phone_regions, now=dt.date.today())
 
     def hold(self, story: Story) -> str | None:
         """Why the story is held back from every use but `read` (a privacy error stands in it), or None."""

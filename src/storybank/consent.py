@@ -139,10 +139,12 @@ def hold_reason(story: Story, phone_regions: Sequence[str] | None = None) -> str
 
 
 def usable_purposes(
-    story: Story, on: dt.date, *, phone_regions: Sequence[str] | None = None
+    story: Story, on: dt.date, *, phone_regions: Sequence[str] | None = None, now: dt.date | None = None
 ) -> list[Purpose]:
     """Every purpose the story may be used for on the date (for curation views)."""
-    return [purpose for purpose in Purpose if may_use(story, purpose, on, phone_regions=phone_regions)]
+    return [
+        purpose for purpose in Purpose if may_use(story, purpose, on, phone_regions=phone_regions, now=now)
+    ]
 
 
 def consent_summary(consent: Consent, on: dt.date) -> str:

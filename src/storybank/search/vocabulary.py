@@ -79,19 +79,18 @@ class QueryVocabulary:
         phrases = [p for table in (self._themes, self._warnings) for ps in table.values() for p, _ in ps]
         self.words = frozenset(" ".join([*phrases, *_synonyms(), *ABBREVIATIONS]).split())
         entries = [*taxonomy.themes, *taxonomy.warnings]
-        self._theme_words = {
-            lang: sorted(
-                {w for e in entries for p in e.phrases.get(lang, []) for w in p.split() if len(w) > 3}
-            )
-            for lang in LANGUAGES
-        }
-        self._all_theme_words = sorted({w for words in self._theme_words.values() for w in words})
+        # Every word of each language's everyday phrases (what tells a query's language), and those long
+        # enough to be a correction (sorted, so equally close words are always picked the same way).
         self.language_words = {
             lang: frozenset(
                 word for entry in entries for p in entry.phrases.get(lang, []) for word in p.split()
             )
             for lang in LANGUAGES
         }
+        self._theme_words = {
+            lang: sorted(w for w in words if len(w) > 3) for lang, words in self.language_words.items()
+        }
+        self._all_theme_words = sorted({w for words in self._theme_words.values() for w in words})
 
     def best_correction(self, word: str, from_stories: str | None, language: str | None) -> str | None:
         """The closest of the taxonomy's words (in the query's language) and the stories' suggestion: the
