@@ -20,17 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from doc_block import write_block
 
-from helpers import SAMPLE_BANK, front_matter, story_text
+from helpers import SAMPLE_BANK, alias_bomb, broken_story
 from storybank import StoryBank
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"
-
-
-def _bomb(levels: int) -> str:
-    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, levels)]
-    return "\n".join(lines) + f"\nstatus: *a{levels - 1}\n"
 
 
 TRIGGERS = {
@@ -38,7 +32,7 @@ TRIGGERS = {
     "an integer of 4,301 digits": "n: " + "7" * 4301 + "\n",
     "`!!timestamp 2023-02-30`": "d: !!timestamp 2023-02-30\n",
     "`!!bool maybe`": "f: !!bool maybe\n",
-    "nine-level alias bomb (4 KB)": _bomb(9),
+    "nine-level alias bomb (4 KB)": alias_bomb(9),
 }
 
 
@@ -61,8 +55,7 @@ def main() -> None:
         shutil.copytree(SAMPLE_BANK, bank)
         cli = [sys.executable, "-m", "storybank", "--bank", str(bank)]
         for name, trigger in TRIGGERS.items():
-            broken = story_text(front_matter(id="broken-story")).replace("---\n", "---\n" + trigger, 1)
-            (bank / "broken-story.md").write_text(broken)
+            (bank / "broken-story.md").write_text(broken_story(trigger))
             for command in (["check"], ["list"], ["search", "relapse"]):
                 seconds, code = _seconds(cli + command, args.repeats)
                 rows.append(f"| {name} | `{' '.join(command)}` | {seconds:.2f} s | {code} |")

@@ -84,6 +84,18 @@ def story_text(data: dict[str, Any] | None = None, body: str = BODY) -> str:
     return f"---\n{yaml.safe_dump(data, sort_keys=False, allow_unicode=True)}---\n{body}"
 
 
+def alias_bomb(levels: int) -> str:
+    """Front-matter lines whose YAML aliases nest `levels` deep: 9**levels values from a few kilobytes."""
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return "\n".join(lines) + f"\nstatus: *a{levels - 1}\n"
+
+
+def broken_story(trigger: str, story_id: str = "broken-story") -> str:
+    """A valid story file with `trigger` (front-matter lines) put first in its front matter."""
+    return story_text(front_matter(id=story_id)).replace("---\n", "---\n" + trigger, 1)
+
+
 @dataclass
 class Result:
     code: int

@@ -11,19 +11,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import LOCAL, Result, front_matter, story_text
+from helpers import LOCAL, Result, alias_bomb, broken_story, front_matter, story_text
 from storybank import StoryBank
 from storybank.web import create_app
 
 TODAY = dt.date(2025, 6, 1)
 WriteStory = Callable[..., Path]
 Run = Callable[..., Result]
-
-
-def _alias_bomb(levels: int) -> str:
-    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, levels)]
-    return "\n".join(lines) + f"\nstatus: *a{levels - 1}\n"
 
 
 TRIGGERS = {
@@ -35,13 +29,8 @@ TRIGGERS = {
     "bad-int": "count: !!int abc\n",
     "bad-float": "count: !!float abc\n",
     "bad-bool": "flag: !!bool maybe\n",
-    "alias-bomb": _alias_bomb(9),
+    "alias-bomb": alias_bomb(9),
 }
-
-
-def _broken_story(trigger: str) -> str:
-    valid = story_text(front_matter(id="broken-story"))
-    return valid.replace("---\n", "---\n" + trigger, 1)
 
 
 @pytest.fixture
@@ -52,7 +41,7 @@ def bank_dir(write_story: WriteStory, bank_dir: Path) -> Path:
 
 @pytest.mark.parametrize("name", sorted(TRIGGERS))
 def test_check_names_the_broken_file_and_exits_1(name: str, bank_dir: Path, run: Run) -> None:
-    (bank_dir / "broken-story.md").write_text(_broken_story(TRIGGERS[name]))
+    (bank_dir / "broken-story.md").write_text(broken_story(TRIGGERS[name]))
     started = time.monotonic()
     result = run("--bank", bank_dir, "--as-of", str(TODAY), "check")
     assert time.monotonic() - started < 30  # (the real bound, 5 s, is a benchmark's: machines are noisy)
@@ -63,7 +52,7 @@ def test_check_names_the_broken_file_and_exits_1(name: str, bank_dir: Path, run:
 
 @pytest.mark.parametrize("name", sorted(TRIGGERS))
 def test_list_and_search_still_show_the_valid_neighbour(name: str, bank_dir: Path, run: Run) -> None:
-    (bank_dir / "broken-story.md").write_text(_broken_story(TRIGGERS[name]))
+    (bank_dir / "broken-story.md").write_text(broken_story(TRIGGERS[name]))
     listed = run("--bank", bank_dir, "--as-of", str(TODAY), "list")
     found = run("--bank", bank_dir, "--as-of", str(TODAY), "search", "zucchini")
     assert (listed.code, found.code) == (0, 0)
@@ -74,7 +63,7 @@ def test_list_and_search_still_show_the_valid_neighbour(name: str, bank_dir: Pat
 
 @pytest.mark.parametrize("name", sorted(TRIGGERS))
 def test_the_web_search_page_answers(name: str, bank_dir: Path) -> None:
-    (bank_dir / "broken-story.md").write_text(_broken_story(TRIGGERS[name]))
+    (bank_dir / "broken-story.md").write_text(broken_story(TRIGGERS[name]))
     response = TestClient(create_app(bank_dir, as_of=TODAY), base_url=LOCAL).get(
         "/", params={"q": "zucchini"}
     )
@@ -83,7 +72,7 @@ def test_the_web_search_page_answers(name: str, bank_dir: Path) -> None:
 
 
 def test_a_broken_file_is_not_read_again_on_every_search(bank_dir: Path) -> None:
-    (bank_dir / "broken-story.md").write_text(_broken_story(TRIGGERS["bad-int"]))
+    (bank_dir / "broken-story.md").write_text(broken_story(TRIGGERS["bad-int"]))
     bank = StoryBank.open(bank_dir, as_of=TODAY)
     bank.search("zucchini")
     generation = (bank_dir / ".storybank" / "index").stat().st_mtime_ns
@@ -94,7 +83,7 @@ def test_a_broken_file_is_not_read_again_on_every_search(bank_dir: Path) -> None
 
 
 def test_an_alias_bomb_is_refused_with_its_line(bank_dir: Path) -> None:
-    (bank_dir / "broken-story.md").write_text(_broken_story(TRIGGERS["alias-bomb"]))
+    (bank_dir / "broken-story.md").write_text(broken_story(TRIGGERS["alias-bomb"]))
     problems = [p for p in StoryBank.open(bank_dir, as_of=TODAY).check() if p.story == "broken-story"]
     assert [p.rule for p in problems] == ["front-matter.yaml"]
     assert "aliases" in problems[0].message
