@@ -128,7 +128,6 @@ class SearchService:
             )
         explanation = _explanation(engine, raw, suggestion, person) if request.explain else None
         more = raw.other_languages if filters.language is None else 0
-        hits = [replace(hit, matched_teller=teller_matched(hit.story.storyteller, person)) for hit in hits]
         return SearchResult(
             request.text,
             raw.total,
@@ -182,7 +181,8 @@ class SearchService:
         if story is None:
             return None
         matched = [t for t in story.themes if t in request.theme_boosts or t in request.themes]
-        return Hit(story, score, snippet, matched)
+        person = TellerCues(request.person_decades, request.person_gender)
+        return Hit(story, score, snippet, matched, teller_matched(story.storyteller, person))
 
     def _suggestion(self, text: str, unknown: list[str], request: EngineQuery) -> str | None:
         """The text with each misspelt word no story knows replaced by a close word that one does.

@@ -134,8 +134,8 @@ def gender_of(pronouns: str | None) -> str | None:
 def matched(teller: Storyteller, cues: TellerCues) -> list[str]:
     """Which of the teller's attributes match the person described ("50-59", "he/him")."""
     found = []
-    if cues.decades and set(decades_of(teller.age_range)) & set(cues.decades) and teller.age_range:
+    if teller.age_range and set(decades_of(teller.age_range)) & set(cues.decades):
         found.append(teller.age_range)
-    if cues.gender and gender_of(teller.pronouns) == cues.gender and teller.pronouns:
+    if teller.pronouns and cues.gender and gender_of(teller.pronouns) == cues.gender:
         found.append(teller.pronouns)
     return found
