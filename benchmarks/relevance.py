@@ -30,6 +30,8 @@ from whoosh.filedb.filestore import RamStorage
 
 from storybank import StoryBank
 from storybank.models import Purpose
+from storybank.search.semantic import wanted as semantic_wanted
+from storybank.settings import SearchSettings
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "benchmarks" / "relevance" / "queries.yaml"
@@ -163,18 +165,37 @@ def mean(scores: dict[str, dict[str, float]], measure: str, ids: list[str] | Non
     return statistics.fmean(scores[qid][measure] for qid in chosen) if chosen else float("nan")
 
 
-def report(queries: list[EvalQuery], bank: StoryBank) -> str:
+def report(queries: list[EvalQuery], bank: StoryBank, words_only: StoryBank | None) -> str:
+    """The tables; `words_only` is the same bank with the semantic layer off (None: it is not installed,
+    so `bank` is words only)."""
     ours, our_runs = evaluate(queries, *storybank_ranker(bank))
     everywhere, _ = evaluate(queries, *storybank_ranker(bank, every_language=True))
     plain, _ = evaluate(queries, bm25_ranker(bank))
+    lexical = evaluate(queries, *storybank_ranker(words_only))[0] if words_only else None
+    lexical_everywhere = (
+        evaluate(queries, *storybank_ranker(words_only, every_language=True))[0] if words_only else None
+    )
     names = [str(m) for m in MEASURES]
+    semantic = "with" if words_only else "without (the semantic extra is not installed)"
     lines = [
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `python benchmarks/relevance.py`: "
-        f"{len(queries)} queries, stories shareable on {AS_OF}, ir-measures {ir_measures.__version__}.",
+        f"{len(queries)} queries, stories shareable on {AS_OF}, ir-measures {ir_measures.__version__}, "
+        f"storybank {semantic} the semantic layer.",
         "",
         "| ranking | " + " | ".join(names) + " |",
         "| --- | " + " | ".join("---:" for _ in names) + " |",
         "| plain BM25 (every language) | " + " | ".join(f"{mean(plain, m):.3f}" for m in names) + " |",
+    ]
+    if lexical and lexical_everywhere:
+        lines += [
+            "| storybank, words only, every language | "
+            + " | ".join(f"{mean(lexical_everywhere, m):.3f}" for m in names)
+            + " |",
+            "| storybank, words only, the query's language | "
+            + " | ".join(f"{mean(lexical, m):.3f}" for m in names)
+            + " |",
+        ]
+    lines += [
         "| storybank, every language | " + " | ".join(f"{mean(everywhere, m):.3f}" for m in names) + " |",
         "| **storybank as it runs: the query's language** | "
         + " | ".join(f"{mean(ours, m):.3f}" for m in names)
@@ -182,14 +203,17 @@ def report(queries: list[EvalQuery], bank: StoryBank) -> str:
         "",
         "By kind of query (nDCG@10):",
         "",
-        "| kind | queries | plain BM25 | storybank, every language | storybank, the query's language |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| kind | queries | plain BM25 | "
+        + ("words only, the query's language | " if lexical else "")
+        + "storybank, every language | storybank, the query's language |",
+        "| --- | ---: | ---: | " + ("---: | " if lexical else "") + "---: | ---: |",
     ]
     kinds = sorted({q.kind for q in queries})
     for kind in kinds:
         ids = [q.id for q in queries if q.kind == kind]
+        words = f"| {mean(lexical, names[0], ids):.3f} " if lexical else ""
         lines.append(
-            f"| {kind} | {len(ids)} | {mean(plain, names[0], ids):.3f} "
+            f"| {kind} | {len(ids)} | {mean(plain, names[0], ids):.3f} {words}"
             f"| {mean(everywhere, names[0], ids):.3f} | {mean(ours, names[0], ids):.3f} |"
         )
     lines += [
@@ -202,7 +226,7 @@ def report(queries: list[EvalQuery], bank: StoryBank) -> str:
     unscored = [q.id for q in queries if q.id not in ours]
     if unscored:
         lines.insert(
-            8,
+            lines.index("By kind of query (nDCG@10):"),
             f"Not scored as it runs (no story judged relevant is told in the query's language; a specialist "
             f'sees "N more in another language"): {", ".join(unscored)}.\n',
         )
@@ -226,7 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/search.md alone")
     args = parser.parse_args(argv)
     with StoryBank.open(REPO / "stories", as_of=AS_OF) as bank:
-        text = report(load_queries(), bank)
+        words_only = None
+        if semantic_wanted(bank.settings.search.semantic):
+            off = bank.settings.model_copy(update={"search": SearchSettings(semantic=False)})
+            words_only = StoryBank(bank.root, settings=off, taxonomy=bank.taxonomy, as_of=AS_OF)
+        text = report(load_queries(), bank, words_only)
     print(text)
     if not args.no_write:
         from doc_block import write_block  # benchmarks/ is on the path when run as a script

@@ -19,5 +19,5 @@ if ((${#missing[@]})); then
         echo "scripts/test.sh: please install ${missing[*]} (Debian packages); their tests are skipped" >&2
     fi
 fi
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test,pdf,web]'
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test,pdf,web,semantic]'
 python3 -m pytest "$@"

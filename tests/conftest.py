@@ -12,6 +12,14 @@ from helpers import BODY, CHROMIUM, CHROMIUM_ARGS, Result, front_matter, needs, 
 from storybank.cli import main
 
 
+@pytest.fixture(autouse=True)
+def words_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests pin the lexical ranking exactly: they search by words alone. A test marked `semantic`
+    (tests/test_semantic.py) has the semantic layer on, as a bank with the extra installed has."""
+    if request.node.get_closest_marker("semantic") is None:
+        monkeypatch.setenv("STORYBANK_SEMANTIC", "off")
+
+
 @pytest.fixture
 def bank_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "bank"

@@ -31,6 +31,7 @@ from storybank.scaffold import new_story_text
 from storybank.schema import front_matter_schema
 from storybank.search import Hit, SearchFilters, SearchRequest, SearchResult
 from storybank.search.backend import Report
+from storybank.search.semantic import wanted as semantic_wanted
 from storybank.search.service import SearchService
 from storybank.search.whoosh import WhooshBackend
 from storybank.settings import Settings, load_settings
@@ -79,6 +80,7 @@ class StoryBank:
             root,
             held=lambda story: hold_reason(story, self.phone_regions) is not None,
             policy_key=",".join(self.phone_regions),
+            semantic=semantic_wanted(settings.search.semantic),
         )
         self._search = SearchService(
             self._index,
@@ -441,9 +443,18 @@ class StoryBank:
 
     # -- search ----------------------------------------------------------------------------------
 
-    def index(self, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
-        """Bring the search index up to date (only changed stories), or rebuild it from the files."""
-        return self._search.index(rebuild=rebuild, progress=progress)
+    def index(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        embedding_progress: Callable[[int, int], None] | None = None,
+    ) -> Report:
+        """Bring the search index up to date (only changed stories), or rebuild it from the files.
+
+        `progress(done, total)` follows the stories indexed; `embedding_progress` the stories embedded,
+        when the semantic layer is on (`report.embedded` lists them)."""
+        return self._search.index(rebuild=rebuild, progress=progress, embedding_progress=embedding_progress)
 
     def search(
         self,

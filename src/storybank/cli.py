@@ -486,11 +486,20 @@ def index_command(bank: StoryBank, rebuild: bool) -> None:
     """
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("indexing", total=None)
+
+        def embedding(done: int, total: int) -> None:
+            progress.update(task, description="embedding (the semantic layer)", completed=done, total=total)
+
         report = bank.index(
-            rebuild=rebuild, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            rebuild=rebuild,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            embedding_progress=embedding,
         )
     action = "rebuilt" if report.rebuilt else "updated"
-    click.echo(f"index {action}: {len(report.indexed)} stor(ies) indexed, {len(report.removed)} removed")
+    embedded = f", {len(report.embedded)} embedded" if report.embedded else ""
+    click.echo(
+        f"index {action}: {len(report.indexed)} stor(ies) indexed{embedded}, {len(report.removed)} removed"
+    )
 
 
 # -- consent lifecycle ----------------------------------------------------------------------------

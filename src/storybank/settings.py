@@ -1,5 +1,5 @@
 """A bank's settings file, `storybank.toml` (optional): the organisation, crisis lines, extra themes, and
-the regions whose phone numbers the privacy check knows."""
+the regions whose phone numbers the privacy check knows, and whether meaning joins the search ranking."""
 
 from __future__ import annotations
 
@@ -67,11 +67,17 @@ class PrivacySettings(_Section):
         return value
 
 
+class SearchSettings(_Section):
+    # Meaning joins the ranking when the semantic extra is installed; false keeps words alone.
+    semantic: bool = True
+
+
 class Settings(_Section):
     organization: Organization = Organization()
     crisis_lines: list[CrisisLine] = []
     themes: ThemeSettings = ThemeSettings()
     privacy: PrivacySettings = PrivacySettings()
+    search: SearchSettings = SearchSettings()
 
 
 def load_settings(folder: Path) -> Settings:

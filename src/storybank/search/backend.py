@@ -31,6 +31,7 @@ class Report:
     indexed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     rebuilt: bool = False
+    embedded: list[str] = field(default_factory=list)  # stories whose vectors were made (semantic extra)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class RawHit:
     snippet: str  # plain text
     themes: tuple[str, ...]
     highlights: tuple[Highlight, ...] = ()  # where the matched words are in `snippet`
+    lexical_rank: int | None = None  # 1-based, among the word matches (None: not among the first ranked)
+    semantic_rank: int | None = None  # 1-based, by meaning among the stories allowed (None: not used)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class RawResult:
     other_languages: int = 0  # matches left out by the language filter (in other languages)
     # Teller counts over all matches: {"teller_decades": {"50": 4}, "teller_gender": {"he": 7}}.
     teller_facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    semantic: bool = False  # whether meaning joined the ranking (the semantic extra, and words to embed)
 
 
 class IndexUnavailable(Exception):
@@ -102,8 +106,10 @@ class SearchBackend(Protocol):
         *,
         rebuild: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        embedding_progress: Callable[[int, int], None] | None = None,
     ) -> Report:
-        """Bring the index in line with `files` (id → file), or rebuild it from them."""
+        """Bring the index in line with `files` (id → file), or rebuild it from them (and the semantic
+        layer's vectors, when it is on)."""
 
     def expire(self) -> None:
         """Check the files on the next search, however recent the last check."""

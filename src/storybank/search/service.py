@@ -63,8 +63,17 @@ class SearchService:
         self._story = served
         self._today = today
 
-    def index(self, *, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
-        return self.backend.update(self._files(), self._load, rebuild=rebuild, progress=progress)
+    def index(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        embedding_progress: Callable[[int, int], None] | None = None,
+    ) -> Report:
+        files = self._files()
+        return self.backend.update(
+            files, self._load, rebuild=rebuild, progress=progress, embedding_progress=embedding_progress
+        )
 
     def search(self, request: SearchRequest) -> SearchResult:
         if len(request.text) > MAX_QUERY_CHARS:
@@ -275,6 +284,10 @@ def _explanation(
             "on": engine.on.isoformat(),
         },
         "engine_query": raw.engine_query,
+        "semantic": raw.semantic,
+        "ranks": [
+            {"id": hit.id, "lexical": hit.lexical_rank, "semantic": hit.semantic_rank} for hit in raw.hits
+        ],
     }
 
 

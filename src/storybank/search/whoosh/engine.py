@@ -25,6 +25,8 @@ from whoosh.searching import Hit, Searcher
 from storybank.errors import IndexBusyError
 from storybank.models import Purpose, Story
 from storybank.search.backend import EngineQuery, IndexUnavailable, Load, RawHit, RawResult, Report, StoryFile
+from storybank.search.fusion import fused, semantic_boosts, semantic_ranks
+from storybank.search.semantic import Vectors
 from storybank.search.whoosh import schema as documents
 from storybank.search.whoosh.query import consent_filter, split, teller_filter, unknown_words, user_query
 from storybank.search.whoosh.snippets import highlighting, snippet
@@ -34,6 +36,7 @@ log = logging.getLogger("storybank")
 
 LOCK_TIMEOUT_SECONDS = 60.0
 BULK_STORIES = 500  # from this many changed stories on, the writer uses two processes (2x faster)
+LEXICAL_DEPTH = 50  # word matches ranked for fusion with the semantic layer (as measured, docs/search.md)
 TIE_MARGIN = 10  # extra hits asked of Whoosh, so ties at the page's end can be ordered by id
 SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
 
@@ -48,21 +51,29 @@ class StoryIndex:
     """The index of one bank folder, with one warm searcher per process."""
 
     def __init__(
-        self, root: Path, *, held: Callable[[Story], bool] = lambda _: False, policy_key: str = ""
+        self,
+        root: Path,
+        *,
+        held: Callable[[Story], bool] = lambda _: False,
+        policy_key: str = "",
+        semantic: bool = False,
     ) -> None:
         """`held` says whether a story is held back for privacy; `policy_key` names what that answer
-        depends on beyond the story file (the bank's phone regions): a change rebuilds the index."""
+        depends on beyond the story file (the bank's phone regions): a change rebuilds the index.
+        With `semantic`, stories are also embedded (search/semantic.py) and meaning joins the ranking."""
         self.root = root
         self._held = held
         self._version = f"{documents.SCHEMA_VERSION} {policy_key}".strip()
         self.cache = root / CACHE_DIR
         self.path = self.cache / "index"
+        self.vectors = Vectors(self.cache) if semantic else None
         self._open: list[Searcher] = []  # the warm searcher, if any; a list so the finalizer sees changes
         self._known: dict[str, str] = {}  # id → fingerprint, as the warm searcher's generation holds them
         self._checked_at: float | None = None
         # Document sets kept for the warm searcher: consent per (day, purpose), and per theme or warning.
         self._allowed_docs: dict[tuple[dt.date, Purpose, dt.date | None], frozenset[int]] = {}
         self._term_docs: dict[tuple[str, str], frozenset[int]] = {}
+        self._doc_ids: list[str] = []  # story id by document number, for the warm searcher
         weakref.finalize(self, _close_all, self._open)
 
     def close(self) -> None:
@@ -98,7 +109,7 @@ class StoryIndex:
         except IndexUnavailable:
             pass
         else:
-            if self._known == current:
+            if self._known == current and (self.vectors is None or self.vectors.known == current):
                 self._checked_at = now
                 return None
         report = self._update(current, listed, load, rebuild=False, progress=None)
@@ -112,9 +123,14 @@ class StoryIndex:
         *,
         rebuild: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        embedding_progress: Callable[[int, int], None] | None = None,
     ) -> Report:
-        """Bring the index in line with `files` (id → path): only changed stories are re-indexed."""
-        return self._update(documents.fingerprints_of(files), files, load, rebuild=rebuild, progress=progress)
+        """Bring the index in line with `files` (id → path): only changed stories are re-indexed (and
+        re-embedded, with the semantic layer)."""
+        current = documents.fingerprints_of(files)
+        return self._update(
+            current, files, load, rebuild=rebuild, progress=progress, embedding_progress=embedding_progress
+        )
 
     def _update(
         self,
@@ -124,6 +140,7 @@ class StoryIndex:
         *,
         rebuild: bool,
         progress: Callable[[int, int], None] | None,
+        embedding_progress: Callable[[int, int], None] | None = None,
     ) -> Report:
         with self._lock():  # another process may have written since we looked: read the disk again
             report = Report()
@@ -138,6 +155,13 @@ class StoryIndex:
             gone = [i for i in known if i not in current]
             if changed or gone:
                 self._write(ix, changed, gone, files, current, load, report, progress)
+            if self.vectors is not None:
+                if rebuild:
+                    self.vectors.drop()
+                listed = {i: fp for i, fp in current.items() if i in files}
+                report.embedded = self.vectors.update(
+                    listed, lambda i: load(Path(files[i])), embedding_progress
+                )
             self._checked_at = None
             return report
 
@@ -227,6 +251,7 @@ class StoryIndex:
         self._known = documents.stored_fingerprints(self._open[0].reader())
         self._allowed_docs.clear()
         self._term_docs.clear()
+        self._doc_ids = []
         return self._open[0]
 
     @contextlib.contextmanager
@@ -247,28 +272,107 @@ class StoryIndex:
     ) -> RawResult:
         scored, clauses = user_query(request, searcher.schema)
         unknown = unknown_words(searcher, request.text)
-        matched, elsewhere = self._matched(searcher, request, scored)
-        if not matched:  # (and Whoosh would read an empty filter set as "no filter")
+        eligible, matched, elsewhere = self._matched(searcher, request, scored)
+        meaning = self._meaning(searcher, request.text, eligible) if clauses else _NO_MEANING
+        found = matched | meaning.boosts.keys()  # a story close in meaning joins the word matches
+        if not found:  # (and Whoosh would read an empty filter set as "no filter")
             return RawResult(0, [], {}, unknown, str(scored), elsewhere)
-        counts = self._theme_counts(searcher, matched) if facets else {}
+        counts = self._theme_counts(searcher, found) if facets else {}
         tellers = {
-            "teller_decades": self._theme_counts(searcher, matched, "teller_decades"),
-            "teller_gender": self._theme_counts(searcher, matched, "teller_gender"),
+            "teller_decades": self._theme_counts(searcher, found, "teller_decades"),
+            "teller_gender": self._theme_counts(searcher, found, "teller_gender"),
         } if facets else {}  # fmt: skip
-        page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset)
+        page = _NO_PAGE
+        if matched:
+            depth = LEXICAL_DEPTH if meaning.boosts else 0
+            page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset, depth=depth)
+        if meaning.boosts:
+            page = self._fused_page(searcher, scored, page, matched, meaning, limit=limit, offset=offset)
+        shown = [hit["id"] for hit in page.hits]
+        semantic_rank = semantic_ranks(meaning.similarities, shown) if meaning.similarities else {}
         hits = []
         for hit in page.hits:  # snippets only for the hits shown: each costs a few milliseconds
             field_name = "body_es" if hit.get("language") == "es" else "body"
             text, ranges = snippet(hit, field_name)
             themes = tuple(split(hit["themes"]))
-            hits.append(RawHit(hit["id"], page.scores[hit.docnum], text, themes, ranges))
-        return RawResult(len(matched), hits, counts, unknown, str(scored), elsewhere, tellers)
+            lexical, semantic = page.lexical_ranks.get(hit.docnum), semantic_rank.get(hit["id"])
+            hits.append(RawHit(hit["id"], page.scores[hit.docnum], text, themes, ranges, lexical, semantic))
+        semantic_used = self.vectors is not None and bool(clauses)
+        return RawResult(len(found), hits, counts, unknown, str(scored), elsewhere, tellers, semantic_used)
+
+    def _meaning(self, searcher: Searcher, text: str, eligible: set[int]) -> _Meaning:
+        """The semantic part of the ranking: among the stories the search allows (consent and every
+        filter), the closest few in meaning to the text, by document number."""
+        if self.vectors is None or not eligible:
+            return _NO_MEANING
+        ids = self._ids(searcher)
+        by_id = {ids[docnum]: docnum for docnum in eligible}
+        similarities = self.vectors.similarities(text, by_id)
+        boosts = {by_id[story_id]: part for story_id, part in semantic_boosts(similarities).items()}
+        return _Meaning(boosts, similarities)
+
+    def _fused_page(
+        self,
+        searcher: Searcher,
+        user_query: query.Query,
+        lexical: _Page,
+        matched: set[int],
+        meaning: _Meaning,
+        *,
+        limit: int,
+        offset: int,
+    ) -> _Page:
+        """The page by fused score (search/fusion.py), over the first LEXICAL_DEPTH word matches and the
+        stories close in meaning (a story beyond that depth counts no lexical score, as measured); ties
+        are ordered by story id."""
+        ids = self._ids(searcher)
+        best = max(lexical.scores.values(), default=0.0)
+        candidates = lexical.scores.keys() | meaning.boosts.keys()
+        words = {ids[docnum]: lexical.scores.get(docnum, 0.0) for docnum in candidates}
+        total = fused(words, best, {ids[docnum]: part for docnum, part in meaning.boosts.items()})
+        order = sorted(total, key=lambda story_id: (-total[story_id], story_id))
+        docnum_of = {ids[docnum]: docnum for docnum in candidates}
+        chosen = [docnum_of[story_id] for story_id in order[offset : offset + limit]]
+        shown = {hit.docnum: hit for hit in lexical.ranked}
+        shown.update(self._hits_for([d for d in chosen if d not in shown], user_query, matched, searcher))
+        scores = {docnum_of[story_id]: score for story_id, score in total.items()}
+        return _Page([shown[docnum] for docnum in chosen], scores, lexical.lexical_ranks, lexical.ranked)
+
+    def _hits_for(
+        self, docnums: list[int], user_query: query.Query, matched: set[int], searcher: Searcher
+    ) -> dict[int, Hit]:
+        """Whoosh's hits for these few documents, ready to highlight: those the words match with their
+        words, the rest (close in meaning only) with none, so their snippet is the story's opening.
+        (Asked by id: a filter would still run the query over every story.)"""
+        ids = self._ids(searcher)
+        hits: dict[int, Hit] = {}
+        for group, scored in (
+            ([d for d in docnums if d in matched], True),
+            ([d for d in docnums if d not in matched], False),
+        ):
+            if not group:
+                continue
+            these = query.Or([query.Term("id", ids[docnum]) for docnum in group])
+            asked = query.And([user_query, these]) if scored else these
+            hits.update(
+                (hit.docnum, hit)
+                for hit in highlighting(searcher.search(asked, limit=len(group), terms=True))
+            )
+        return hits
+
+    def _ids(self, searcher: Searcher) -> list[str]:
+        """Story id by document number, read once per searcher."""
+        if len(self._doc_ids) != searcher.reader().doc_count_all():
+            column = searcher.reader().column_reader("id", translate=True)
+            self._doc_ids = [column[docnum] for docnum in range(searcher.reader().doc_count_all())]
+        return self._doc_ids
 
     def _matched(
         self, searcher: Searcher, request: EngineQuery, user_query: query.Query
-    ) -> tuple[set[int], int]:
-        """Every document the query matches that consent and the filters allow (unscored: cheap), and how
-        many more match in other languages (the language is the last filter, so this costs a set size)."""
+    ) -> tuple[set[int], set[int], int]:
+        """The documents consent and the filters allow (the semantic layer's candidates), those of them
+        the query's words match (unscored: cheap), and how many more match in other languages (the
+        language is the last filter, so this costs a set size)."""
         matched = set(self._allowed(searcher, request))
         if request.themes:
             terms = [query.Term("themes", theme) for theme in request.themes]
@@ -281,13 +385,15 @@ class StoryIndex:
         if request.exclude_warnings:
             for warning in request.exclude_warnings:
                 matched.difference_update(self._docs_with(searcher, "warnings", warning))
+        eligible = set(matched)
         if not isinstance(user_query, query.Every):
             matched.intersection_update(searcher.docs_for_query(user_query))
         if not request.language:
-            return matched, 0
+            return eligible, matched, 0
         everywhere = len(matched)
-        matched.intersection_update(self._docs_with(searcher, "language", request.language))
-        return matched, everywhere - len(matched)
+        in_language = self._docs_with(searcher, "language", request.language)
+        matched.intersection_update(in_language)
+        return eligible & in_language, matched, everywhere - len(matched)
 
     def _page(
         self,
@@ -298,22 +404,24 @@ class StoryIndex:
         *,
         limit: int,
         offset: int,
+        depth: int = 0,
     ) -> _Page:
-        """The hits from `offset` to `offset + limit`, best first; ties broken by story id.
+        """The hits from `offset` to `offset + limit`, best first; ties broken by story id; and at least
+        the first `depth` ranked (for fusion with the semantic layer).
 
         Whoosh keeps the top N by score; N grows until the scores at the page's end are all in, so a
         tie across the cut is still ordered by id.
         """
         wanted = offset + limit
         if not wanted:
-            return _Page([], {})
+            return _NO_PAGE
         if not clauses:  # no words: every story scores the same, so the order is the id's
             ranked = searcher.search(
                 query.Every(), filter=matched, limit=wanted, sortedby=sorting.FieldFacet("id"), terms=True
             )
             found = highlighting(ranked)
-            return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found})
-        size = wanted + TIE_MARGIN
+            return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found}, {}, found)
+        size = max(wanted, depth) + TIE_MARGIN
         while True:
             found = highlighting(searcher.search(user_query, filter=matched, limit=size, terms=True))
             if len(found) < size or found[-1].score < found[wanted - 1].score:
@@ -321,7 +429,8 @@ class StoryIndex:
             size *= 2
         ids = searcher.reader().column_reader("id", translate=True)
         found.sort(key=lambda hit: (-hit.score, ids[hit.docnum]))
-        return _Page(found[offset:wanted], {hit.docnum: float(hit.score) for hit in found})
+        ranks = {hit.docnum: rank for rank, hit in enumerate(found, 1)}
+        return _Page(found[offset:wanted], {hit.docnum: float(hit.score) for hit in found}, ranks, found)
 
     def _theme_counts(
         self, searcher: Searcher, matched: set[int], field_name: str = "themes"
@@ -395,6 +504,21 @@ class _Page:
 
     hits: list[Hit]
     scores: dict[int, float]
+    lexical_ranks: dict[int, int]  # 1-based, by lexical score, for every document ranked
+    ranked: list[Hit]  # every document ranked, best first (the page is a slice of it)
+
+
+@dataclass(frozen=True)
+class _Meaning:
+    """The semantic part of a search: the fused score's part by document number, and every allowed
+    story's similarity by id."""
+
+    boosts: dict[int, float]
+    similarities: dict[str, float]
+
+
+_NO_PAGE = _Page([], {}, {}, [])
+_NO_MEANING = _Meaning({}, {})
 
 
 class IndexBusy(IndexBusyError):
