@@ -74,9 +74,11 @@ def measure(size: int, texts: list[str], repeats: int, generator: speed.CorpusGe
     for _ in range(2):  # alternate, so a slow spell of the machine falls on both
         off += timings(words, texts, repeats)
         on += timings(meaning, texts, repeats)
+    megabytes = vectors.stat().st_size / 2**20
     return (
-        f"| {size:,} | {embedded / build:.0f} stories/s ({build:.0f} s) | {vectors.stat().st_size / 2**20:.0f} MB "
-        f"| {grown:.0f} MB | {p(off, 0.5):.1f} / {p(off, 0.95):.1f} ms | {p(on, 0.5):.1f} / {p(on, 0.95):.1f} ms "
+        f"| {size:,} | {embedded / build:.0f} stories/s ({build:.0f} s) | {megabytes:.0f} MB "
+        f"| {grown:.0f} MB "
+        f"| {p(off, 0.5):.1f} / {p(off, 0.95):.1f} ms | {p(on, 0.5):.1f} / {p(on, 0.95):.1f} ms "
         f"| {p(on, 0.95) - p(off, 0.95):+.1f} ms |"
     )
 
@@ -101,8 +103,9 @@ def main() -> int:
     rows = [measure(size, texts, args.repeats, generator) for size in sizes]
     table = "\n".join(
         [
-            f"`python benchmarks/semantic_cost.py --sizes {args.sizes}`: {len(texts)} queries x {args.repeats} "
-            f"x 2 rounds, warm, on speed.py's synthetic banks. Loading the model: {load:.2f} s (once a process).",
+            f"`python benchmarks/semantic_cost.py --sizes {args.sizes}`: {len(texts)} queries "
+            f"x {args.repeats} x 2 rounds, warm, on speed.py's synthetic banks. Loading the model: "
+            f"{load:.2f} s (once a process).",
             "",
             "| stories | embedding (all stories) | vectors file | memory grown | words only: median / p95 "
             "| with meaning: median / p95 | p95 added |",

@@ -10,16 +10,24 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from helpers import REPO, needs
-from storybank import StoryBank
+from helpers import REPO, front_matter, needs, story_text
+from storybank import StoryBank, store
+from storybank.consent import hold_reason, may_use
+from storybank.models import Purpose
 from storybank.search import semantic
+from storybank.search.backend import EngineQuery
+from storybank.search.whoosh import WhooshBackend
+from test_search_contract import DAYS, _load, consent_stories
 
 pytestmark = pytest.mark.semantic
 
@@ -144,6 +152,16 @@ def test_a_touched_file_is_not_embedded_again(bank: StoryBank, bank_dir: Path) -
     assert (report.indexed, report.embedded) == (["the-garden"], [])
 
 
+def test_a_broken_story_file_is_not_read_again_on_every_search(bank: StoryBank, bank_dir: Path) -> None:
+    (bank_dir / "broken-story.md").write_text("---\nid: [unclosed\n---\nText.\n", encoding="utf-8")
+    bank.index()
+    vectors = bank_dir / ".storybank" / semantic.FILE_NAME
+    written = vectors.stat().st_mtime_ns
+    assert "broken-story" in semantic.Vectors(bank_dir / ".storybank").known
+    assert found(bank, QUERY_ES, language="any")
+    assert vectors.stat().st_mtime_ns == written
+
+
 def test_a_damaged_vectors_file_is_rebuilt(bank: StoryBank, bank_dir: Path) -> None:
     bank.index()
     vectors = bank_dir / ".storybank" / semantic.FILE_NAME
@@ -255,3 +273,42 @@ def test_two_processes_indexing_at_once_leave_one_consistent_vectors_file(
     assert [process.returncode for process in runs] == [0, 0], errors
     known = semantic.Vectors(bank_dir / ".storybank").known
     assert sorted(known) == ["la-abuela", "la-fabrica", "the-garden", "the-mill"]
+
+
+# -- consent, at the backend (before the service re-checks each hit) ---------------------------------
+
+BODIES = [JOB_LOST_EN, JOB_LOST_ES, GARDEN, COOKING_ES]
+
+
+@st.composite
+def meaning_stories(draw: st.DrawFn) -> dict[str, object]:
+    return {**draw(consent_stories()), "body": draw(st.sampled_from(BODIES))}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stories=st.lists(meaning_stories(), min_size=2, max_size=6),
+    day=DAYS,
+    text=st.sampled_from([QUERY_EN, QUERY_ES, "tomatoes and patience", "mi abuela"]),
+)
+def test_the_engine_finds_by_meaning_only_what_the_policy_allows(
+    stories: list[dict[str, object]], day: dt.date, text: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for number, fields in enumerate(stories):
+            changes = dict(fields)
+            body = str(changes.pop("body"))
+            (root / f"story-{number}.md").write_text(
+                story_text(front_matter(id=f"story-{number}", **changes), body)
+            )
+        backend = WhooshBackend(root, held=lambda story: hold_reason(story) is not None, semantic=True)
+        backend.update(store.story_entries(root), lambda path: _load(path))
+        loaded = {path.stem: _load(path) for path in store.story_files(root)}
+        for purpose in (Purpose.SHARE, Purpose.HANDOUT):
+            allowed = {sid for sid, story in loaded.items() if story and may_use(story, purpose, day)}
+            request = EngineQuery(text=text, theme_boosts={}, warning_boosts={}, purpose=purpose, on=day)
+            found = backend.search(request, limit=50, offset=0)
+            assert {hit.id for hit in found.hits} <= allowed
+            assert found.total == len(found.hits) <= len(allowed)
+        backend.close()

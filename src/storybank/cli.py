@@ -349,7 +349,11 @@ def search_filters(command: Callable[..., None]) -> Callable[..., None]:
 @search_filters
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--explain", is_flag=True, help="Also say how the text was read (themes, names, corrections).")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also say how the text was read (themes, names, corrections) and each hit's word and meaning rank.",
+)
 @json_option
 @pass_bank
 def search(
@@ -481,6 +485,8 @@ def handout(
 @pass_bank
 def index_command(bank: StoryBank, rebuild: bool) -> None:
     """Bring the search index up to date (searches do this by themselves; this shows progress).
+
+    With the semantic extra installed, changed stories are embedded too (the vectors beside the index).
 
     Example: storybank index --rebuild
     """

@@ -43,6 +43,7 @@ MAX_PASSAGES = 12  # a very long story's later passages add memory, not matches
 EMBED_BATCH = 64  # passages per call to the model
 FORMAT = f"{MODEL_NAME} {PASSAGE_WORDS} {MAX_PASSAGES} 1"  # a change re-embeds every story
 FILE_NAME = "vectors.npz"
+DIMENSIONS = 512
 
 Progress = Callable[[int, int], None]
 
@@ -99,7 +100,7 @@ class Encoder:
 
             self._model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
         if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1.0, norms)
@@ -161,7 +162,8 @@ class Vectors:
                 continue
             changed.add(story_id)
             story = load(story_id)
-            if story is None:  # a broken file has no vectors (and is not searchable anyway)
+            if story is None:  # a broken file: no rows (it is not searchable), but known, so not read again
+                kept[story_id] = (_Block(fingerprint, "", 0, 0), np.zeros((0, DIMENSIONS), dtype=np.float32))
                 continue
             texts = passages(story)
             digest = _digest(texts)
@@ -186,7 +188,7 @@ class Vectors:
             blocks[story_id] = _Block(fingerprint, digest, start, len(rows))
             parts.append(rows)
             start += len(rows)
-        self._write(blocks, np.concatenate(parts) if parts else np.zeros((0, 512), dtype=np.float32))
+        self._write(blocks, np.concatenate(parts) if parts else np.zeros((0, DIMENSIONS), dtype=np.float32))
         return sorted(embedded)
 
     def similarities(self, text: str, story_ids: Iterable[str]) -> dict[str, float]:
@@ -282,7 +284,7 @@ class Vectors:
         import numpy as np
 
         self._blocks, self._matrix = blocks, matrix
-        order = sorted(blocks, key=lambda story_id: blocks[story_id].start)
+        order = sorted((i for i in blocks if blocks[i].rows), key=lambda story_id: blocks[story_id].start)
         self._position = {story_id: place for place, story_id in enumerate(order)}
         self._starts = np.array([blocks[i].start for i in order], dtype=np.int64) if order else None
 
@@ -292,13 +294,14 @@ def _read(path: Path) -> tuple[dict[str, _Block], np.ndarray]:
 
     with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:  # (closed on any error)
         if str(data["format"]) != FORMAT:
-            return {}, np.zeros((0, 512), dtype=np.float32)
+            return {}, np.zeros((0, DIMENSIONS), dtype=np.float32)
         ids, prints, digests = data["ids"], data["fingerprints"], data["digests"]
         starts, rows, matrix = data["starts"], data["rows"], np.asarray(data["matrix"], dtype=np.float32)
     if not (len(ids) == len(prints) == len(digests) == len(starts) == len(rows)) or matrix.ndim != 2:
         raise ValueError("the vectors file's arrays disagree")
-    # Each story's rows follow the one before's, from the first row to the last: what reduceat needs.
-    if len(ids) and (rows.min() < 1 or starts[0] != 0 or (starts[1:] != (starts + rows)[:-1]).any()):
+    # Each story's rows follow the one before's, from the first row to the last: what reduceat needs
+    # (a broken file's story has none).
+    if len(ids) and (rows.min() < 0 or starts[0] != 0 or (starts[1:] != (starts + rows)[:-1]).any()):
         raise ValueError("the vectors file's row blocks are not contiguous")
     if int(rows.sum()) != len(matrix):
         raise ValueError("the vectors file's rows and matrix disagree")
