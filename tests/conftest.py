@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from helpers import BODY, CHROMIUM, CHROMIUM_ARGS, Result, front_matter, needs, story_text
+from helpers import BODY, CHROMIUM, CHROMIUM_ARGS, SUPPORT_TOML, Result, front_matter, needs, story_text
 from storybank.cli import main
 
 
@@ -22,8 +22,10 @@ def words_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture
 def bank_dir(tmp_path: Path) -> Path:
+    """A bank folder with the support settings every handout carries (helpers.SUPPORT_TOML)."""
     folder = tmp_path / "bank"
     folder.mkdir()
+    (folder / "storybank.toml").write_text(SUPPORT_TOML, encoding="utf-8")
     return folder
 
 

@@ -58,6 +58,15 @@ VALID_FRONT_MATTER: dict[str, Any] = {
         ],
     },
 }
+# What every handout carries (storybank.toml): a test bank has it unless a test takes it away.
+SUPPORT_TOML = """[organization]
+name = "Riverside Peer Recovery Center"
+contact = "555-0100 · 12 Mill Street"
+
+[[crisis_lines]]
+name = "988 Suicide & Crisis Lifeline"
+contact = "call or text 988"
+"""
 BODY = "I burned the rice on my first day back, and nobody yelled.\n\nThat was the start.\n"
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import REPO, Result
+from helpers import REPO, SUPPORT_TOML, Result
 from storybank import StoryBank
-from storybank.errors import ConsentRefusedError, StorybankError
+from storybank.errors import ConsentRefusedError, StorybankError, SupportMissingError
 
 GOLDEN = REPO / "tests" / "golden" / "handouts"
 GOLDEN_DAY = dt.date(2026, 1, 15)
@@ -69,10 +69,22 @@ def test_reflection_questions_invite_and_never_direct(bank: StoryBank) -> None:
     assert not any(re.match(r"(You should|You must|Do |Try |Stop )", q) for q in questions)
 
 
-def test_missing_settings_show_a_placeholder_for_the_curator(bank: StoryBank) -> None:
-    text = bank.handout(["kitchen-story"], format="md").text
-    assert "[Organisation not set: a curator can add it to storybank.toml" in text
-    assert "[Crisis lines not set:" in text
+def test_a_bank_without_support_settings_refuses_a_handout(bank: StoryBank, bank_dir: Path) -> None:
+    (bank_dir / "storybank.toml").unlink()
+    with pytest.raises(SupportMissingError, match=r"set \[organization\] contact and \[\[crisis_lines\]\]"):
+        StoryBank.open(bank_dir, as_of=TODAY).handout(["kitchen-story"], format="md")
+
+
+def test_without_support_prints_no_support_block_and_no_placeholder(bank: StoryBank, bank_dir: Path) -> None:
+    (bank_dir / "storybank.toml").unlink()
+    text = (
+        StoryBank.open(bank_dir, as_of=TODAY)
+        .handout(["kitchen-story"], format="md", without_support=True)
+        .text
+    )
+    assert "## Support" not in text
+    assert "[" not in text.replace("\\[", "")  # no bracketed placeholder for the curator
+    assert "Shared with permission" in text
 
 
 def test_story_without_handout_consent_writes_nothing(
@@ -130,7 +142,10 @@ def test_long_story_is_shortened_at_a_paragraph(write_story: WriteStory, bank_di
     text = StoryBank.open(bank_dir, as_of=TODAY).handout(["kitchen-story"], format="md", max_words=6).text
     assert "One two three four." in text
     assert "Five six" not in text
-    assert "… (The story is shortened here.)" in text
+    assert (
+        "… (The story is shortened here. If you would like to read all of it, ask for story kitchen-story.)"
+        in text
+    )
 
 
 def test_anonymous_teller_is_never_named(write_story: WriteStory, bank_dir: Path) -> None:
@@ -171,7 +186,9 @@ def test_hostile_html_in_every_field_never_survives(write_story: WriteStory, ban
         ],
         **{"storyteller.display_name": "Rosa<svg onload=alert(1)>"},
     )
-    (bank_dir / "storybank.toml").write_text(f"[organization]\nname = '''Centre {HOSTILE}'''\n")
+    (bank_dir / "storybank.toml").write_text(
+        SUPPORT_TOML.replace('name = "Riverside Peer Recovery Center"', f"name = '''Centre {HOSTILE}'''")
+    )
     page = StoryBank.open(bank_dir, as_of=TODAY).handout(["kitchen-story"], format="html").text
     body = page.split("<main>")[1]
     for bad in ("<script", "onerror", "onclick", "onload", "javascript:", "<iframe", "<img", "<svg", "pwned"):
@@ -192,7 +209,7 @@ def test_bank_css_is_added_after_the_package_css(bank: StoryBank, bank_dir: Path
     (bank_dir / "templates").mkdir()
     (bank_dir / "templates" / "handout.css").write_text("h1 { color: #003366; }\n")
     page = StoryBank.open(bank_dir, as_of=TODAY).handout(["kitchen-story"], format="html").text
-    assert page.index("h1 { color: #003366; }") > page.index("font-size: 12.5pt")
+    assert page.index("h1 { color: #003366; }") > page.index("font-size: 12pt")
 
 
 def test_bank_css_that_fetches_is_refused(bank: StoryBank, bank_dir: Path) -> None:

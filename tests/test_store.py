@@ -156,7 +156,7 @@ def test_unknown_id_is_not_found(bank_dir: Path) -> None:
 def test_new_story_file_is_written_whole(bank_dir: Path) -> None:
     path = create_story_file(bank_dir, "fresh-story", "text\n")
     assert path.read_text() == "text\n"
-    assert sorted(os.listdir(bank_dir)) == [".storybank", "fresh-story.md"]  # (.storybank: the locks)
+    assert sorted(os.listdir(bank_dir)) == [".storybank", "fresh-story.md", "storybank.toml"]  # (the locks)
 
 
 def test_adding_an_existing_id_is_refused_and_keeps_the_story(bank_dir: Path) -> None:
@@ -164,4 +164,4 @@ def test_adding_an_existing_id_is_refused_and_keeps_the_story(bank_dir: Path) ->
     with pytest.raises(StoryExistsError, match="already exists"):
         create_story_file(bank_dir, "kept-story", "replacement\n")
     assert (bank_dir / "kept-story.md").read_text() == "original\n"
-    assert sorted(os.listdir(bank_dir)) == [".storybank", "kept-story.md"]
+    assert sorted(os.listdir(bank_dir)) == [".storybank", "kept-story.md", "storybank.toml"]

@@ -130,3 +130,13 @@ def test_serve_refuses_an_open_address_without_a_token(
     result = run("--bank", bank_dir, "serve", "--host", "0.0.0.0")
     assert result.code == 2
     assert "STORYBANK_TOKEN" in result.err
+
+
+def test_the_handout_preview_refuses_without_support_lines(bank_dir: Path) -> None:
+    (bank_dir / "storybank.toml").unlink()
+    client = TestClient(create_app(bank_dir, as_of=TODAY), base_url=LOCAL)
+    response = client.get("/stories/kitchen-story/handout")
+    assert response.status_code == 409
+    assert "No handout yet" in response.text
+    assert "[[crisis_lines]]" in response.text
+    assert "Shared with permission" not in response.text

@@ -1,6 +1,6 @@
 """storybank: a consent-first collection of peer-support recovery stories."""
 
-from storybank.bank import StoryBank, ThemeCount
+from storybank.bank import Packet, StoryBank, ThemeCount
 from storybank.consent import ConsentState, Decision, consent_state, may_use
 from storybank.errors import (
     BankNotFoundError,
@@ -27,6 +27,7 @@ __all__ = [
     "Decision",
     "InvalidStoryIdError",
     "Language",
+    "Packet",
     "Problem",
     "Purpose",
     "Severity",

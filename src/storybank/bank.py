@@ -65,6 +65,20 @@ class ThemeCount:
     shareable: int
 
 
+@dataclass(frozen=True)
+class Packet:
+    """The stories chosen for a handout packet (`StoryBank.packet`)."""
+
+    story_ids: list[str]
+    language: str | None
+    asked: int
+
+    @property
+    def short(self) -> bool:
+        """Fewer stories matched than were asked for."""
+        return len(self.story_ids) < self.asked
+
+
 class StoryBank:
     """A bank folder of story files. Every read goes to the files, so an edit counts at once."""
 
@@ -228,10 +242,16 @@ class StoryBank:
         paper: str = "a4",
         max_words: int | None = None,
         handout_id: str | None = None,
+        fit: str | None = None,
+        large_print: bool = False,
+        without_support: bool = False,
     ) -> Handout:
         """Render a handout of these stories (one, or a packet) in memory; nothing is written or logged.
 
-        Every story must be usable for `handout` today, else ConsentRefusedError names it and why.
+        Every story must be usable for `handout` today, else ConsentRefusedError names it and why. The
+        bank's `storybank.toml` must give the organisation's contact and crisis lines, else
+        SupportMissingError (unless `without_support`). `fit="page"` shortens a one-story handout at a
+        sentence boundary until it prints on one page; `large_print` sets the body in 16 pt.
         """
         ids = list(story_ids)
         if not ids:
@@ -242,7 +262,7 @@ class StoryBank:
         if max_words is not None and max_words < 1:
             raise StorybankError(f"--max-words must be at least 1 (got {max_words})")
         stories = [self.get(story_id, purpose=Purpose.HANDOUT) for story_id in ids]
-        from storybank.handouts import Format, Paper, render_handout
+        from storybank.handouts import Fit, Format, Paper, render_handout
 
         return render_handout(
             stories,
@@ -254,6 +274,9 @@ class StoryBank:
             paper=_choice(Paper, paper, "paper size"),
             max_words=max_words,
             handout_id=handout_id,
+            fit=_choice(Fit, fit, "fit") if fit else None,
+            large_print=large_print,
+            support=not without_support,
         )
 
     def write_handout(
@@ -264,10 +287,14 @@ class StoryBank:
         format: str | None = None,
         paper: str = "a4",
         max_words: int | None = None,
+        fit: str | None = None,
+        large_print: bool = False,
+        without_support: bool = False,
     ) -> Handout:
         """Render a handout, record it in the print log, then write the whole file (never half of one).
 
-        The format comes from `format`, else from the file's extension (.md, .html, .pdf).
+        The format comes from `format`, else from the file's extension (.md, .html, .pdf); the other
+        options are `handout`'s.
         """
         target = Path(path)
         chosen = format or _format_of(target)
@@ -275,7 +302,15 @@ class StoryBank:
             raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
         if target.is_dir():
             raise StorybankError(f"cannot write {target}: it is a folder; give a file name")
-        handout = self.handout(story_ids, format=chosen, paper=paper, max_words=max_words)
+        handout = self.handout(
+            story_ids,
+            format=chosen,
+            paper=paper,
+            max_words=max_words,
+            fit=fit,
+            large_print=large_print,
+            without_support=without_support,
+        )
         self.record_print(handout)
         store.atomic_write(target, handout.data, overwrite=True)
         return handout
@@ -486,6 +521,23 @@ class StoryBank:
     def find(self, request: SearchRequest) -> SearchResult:
         """`search` with the whole request as one object."""
         return self._search.search(request)
+
+    def packet(self, text: str = "", *, filters: SearchFilters | None = None, limit: int = 3) -> Packet:
+        """The stories for a handout packet: the best `limit` matches agreed for handouts, in one
+        language (the query's, the `language` filter's, else the best match's), put in order with the
+        stories without content warnings first. With no text, the filters choose (a theme: stories that
+        put it first are the best)."""
+        chosen = filters or SearchFilters()
+        wide = max(limit * 4, 20)  # enough to fill the packet after the language is chosen
+        result = self.find(SearchRequest(text, chosen, wide, facets=False, purpose=Purpose.HANDOUT))
+        language = result.language or (str(result.hits[0].story.language) if result.hits else None)
+        hits = [hit for hit in result.hits if language is None or str(hit.story.language) == language]
+        if not text.strip() and chosen.themes:
+            first = chosen.themes[0]
+            hits.sort(key=lambda hit: hit.story.themes.index(first) if first in hit.story.themes else 99)
+        best = hits[:limit]
+        best.sort(key=lambda hit: bool(hit.story.content_warnings))  # stable: the ranking stays within
+        return Packet([hit.story.id for hit in best], language, limit)
 
     def similar(self, story_id: str, *, limit: int = 5) -> list[Hit]:
         """Stories like this one ("more like this"), usable for sharing today."""

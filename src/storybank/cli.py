@@ -429,11 +429,21 @@ def similar(bank: StoryBank, story_id: str, limit: int, as_json: bool) -> None:
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @click.option("--max-words", type=click.IntRange(1), help="Shorten each story at a paragraph boundary.")
+@click.option(
+    "--fit", type=click.Choice(["page"]),
+    help="Shorten the story at a sentence boundary until the handout is one page (needs the pdf extra).",
+)  # fmt: skip
+@click.option("--large-print", is_flag=True, help="Body text in 16 pt, for low vision and older peers.")
+@click.option(
+    "--without-support", is_flag=True,
+    help="Print without the organisation and crisis lines (only when storybank.toml cannot have them).",
+)  # fmt: skip
 @click.option("--search", "search_text", metavar="TEXT", help="Make a packet of the best matches instead.")
 @search_filters
 @click.option(
-    "--limit", type=click.IntRange(1, 20), default=3, show_default=True, help="Stories for --search."
-)
+    "--limit", type=click.IntRange(1, 20), default=3, show_default=True,
+    help="Stories for a packet (--search, or filters such as --theme).",
+)  # fmt: skip
 @json_option
 @pass_bank
 def handout(
@@ -443,6 +453,9 @@ def handout(
     format_: str | None,
     paper: str,
     max_words: int | None,
+    fit: str | None,
+    large_print: bool,
+    without_support: bool,
     search_text: str | None,
     filters: SearchFilters,
     limit: int,
@@ -450,29 +463,49 @@ def handout(
 ) -> None:
     """Write a printable handout of one story, or a packet of several, and log it as printed.
 
-    Every story must be agreed for handouts today; if one is not, nothing is written.
-    Examples: storybank handout back-to-the-kitchen -o kitchen.pdf;
-    storybank handout --search "relapse" --theme hope --limit 3 -o packet.html
+    Every story must be agreed for handouts today; if one is not, nothing is written. A packet comes
+    from --search TEXT or from filters alone (--theme hope): one language, stories without content
+    warnings first. Every handout carries the support lines from storybank.toml.
+    Examples: storybank handout back-to-the-kitchen --fit page -o kitchen.pdf;
+    storybank handout --theme hope --limit 3 -o packet.pdf
     """
-    if search_text is not None and story_ids:
-        raise click.UsageError("give story ids or --search, not both")
-    if search_text is not None:
-        found = bank.find(SearchRequest(search_text, filters, limit, purpose=Purpose.HANDOUT))
-        story_ids = tuple(hit.story.id for hit in found.hits)
-        if not story_ids:
-            raise StorybankError(f"no story agreed for handouts matches '{search_text}' with these filters")
-    elif not story_ids:
-        raise click.UsageError("name at least one story id, or use --search")
-    made = bank.write_handout(story_ids, output, format=format_, paper=paper, max_words=max_words)
-    summary = {
+    packet = None
+    if story_ids and (search_text is not None or filters != SearchFilters()):
+        raise click.UsageError("give story ids, or --search and filters for a packet, not both")
+    if not story_ids:
+        if search_text is None and filters == SearchFilters():
+            raise click.UsageError(
+                "name at least one story id, or use --search TEXT or a filter such as --theme"
+            )
+        packet = bank.packet(search_text or "", filters=filters, limit=limit)
+        if not packet.story_ids:
+            what = f"matches '{search_text}'" if search_text else "matches"
+            raise StorybankError(f"no story agreed for handouts {what} with these filters")
+        story_ids = tuple(packet.story_ids)
+    made = bank.write_handout(
+        story_ids, output, format=format_, paper=paper, max_words=max_words, fit=fit,
+        large_print=large_print, without_support=without_support,
+    )  # fmt: skip
+    summary: dict[str, Any] = {
         "handout_id": made.id,
         "format": str(made.format),
         "stories": [story.id for story in made.content.stories],
         "file": str(output),
     }
+    if packet is not None:
+        summary |= {"asked": packet.asked, "language": packet.language}
+        if packet.short:
+            click.echo(
+                f"only {len(packet.story_ids)} stor{'y' if len(packet.story_ids) == 1 else 'ies'} agreed for "
+                f"handouts matched ({packet.asked} asked)", err=True
+            )  # fmt: skip
     if as_json:
         _print_json(summary)
         return
+    if packet is not None:  # what was chosen, as a search shows it
+        for number, story in enumerate(made.content.stories, 1):
+            note = f" · {story.content_note}" if story.content_note else ""
+            click.echo(_safe(f"{number}. {story.title} ({story.id}) · {story.byline}{note}"))
     click.echo(
         f"handout {made.id} written to {output} ({len(summary['stories'])} stor"
         f"{'y' if len(summary['stories']) == 1 else 'ies'}: {', '.join(summary['stories'])}); "

@@ -77,6 +77,10 @@ class ConfigError(StorybankError):
     """`storybank.toml` cannot be read or has a wrong setting."""
 
 
+class SupportMissingError(ConfigError):
+    """A handout would go out without the organisation's contact or the crisis lines."""
+
+
 class InvalidStoryIdError(StorybankError):
     """A story id is not a slug, so it could not name a file inside the bank."""
 

@@ -22,6 +22,7 @@ from storybank.settings import Settings
 from storybank.taxonomy import Taxonomy
 
 MAX_QUESTIONS = 4
+COMPACT_ITEMS = 2  # what helped, and questions, on a handout fitted to one page
 SAME_QUESTION = 0.6  # similarity above which two questions ask the same thing
 
 
@@ -35,6 +36,7 @@ class HandoutStory:
     byline: str
     paragraphs: list[str]
     shortened: bool
+    shortened_note: str
     what_helped: list[str]
     questions: list[str]
     permission: str
@@ -48,11 +50,16 @@ class HandoutContent:
     printed_on: dt.date
     language: str
     stories: list[HandoutStory]
-    organization: list[str]
+    organization: list[str]  # empty, like the crisis lines, only when printed without support
     crisis_intro: str
     crisis_lines: list[str]
     footer: list[str]
     words: dict[str, str]
+    large_print: bool = False
+
+    @property
+    def support(self) -> bool:
+        return bool(self.organization or self.crisis_lines)
 
     @property
     def is_packet(self) -> bool:
@@ -71,19 +78,54 @@ def one_line(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>])", r"\\\1", " ".join(plain(text).split()))
 
 
-def trimmed(body: str, max_words: int | None) -> tuple[list[str], bool]:
-    """The story's paragraphs, cut at a paragraph boundary once `max_words` is reached (one at least)."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", plain(body)) if p.strip()]
-    if max_words is None:
-        return paragraphs, False
-    kept: list[str] = []
-    count = 0
-    for paragraph in paragraphs:
-        count += len(paragraph.split())
-        if kept and count > max_words:
-            return kept, True
-        kept.append(paragraph)
-    return kept, False
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"\u201d\u2019')]*\s+")
+
+
+def _paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", plain(body)) if p.strip()]
+
+
+def sentences_in(body: str, max_words: int | None = None) -> int:
+    """How many sentences the story has, once cut to `max_words` (what `--fit page` may cut between)."""
+    return sum(len(_sentences(paragraph)) for paragraph in trimmed(body, max_words)[0])
+
+
+def trimmed(body: str, max_words: int | None, max_sentences: int | None = None) -> tuple[list[str], bool]:
+    """The story's paragraphs, cut at a paragraph boundary once `max_words` is reached (one at least),
+    then after its first `max_sentences` sentences (at a sentence boundary)."""
+    paragraphs = _paragraphs(body)
+    shortened = False
+    if max_words is not None:
+        kept: list[str] = []
+        count = 0
+        for paragraph in paragraphs:
+            count += len(paragraph.split())
+            if kept and count > max_words:
+                shortened = True
+                break
+            kept.append(paragraph)
+        paragraphs = kept
+    if max_sentences is not None:
+        cut: list[str] = []
+        left = max(1, max_sentences)
+        for paragraph in paragraphs:
+            sentences = _sentences(paragraph)
+            cut.append(" ".join(sentences[:left]))
+            if len(sentences) >= left:
+                shortened = shortened or len(sentences) > left or len(cut) < len(paragraphs)
+                break
+            left -= len(sentences)
+        paragraphs = cut
+    return paragraphs, shortened
+
+
+def _sentences(paragraph: str) -> list[str]:
+    parts, at = [], 0
+    for end in _SENTENCE_END.finditer(paragraph):
+        parts.append(paragraph[at : end.end()].strip())
+        at = end.end()
+    tail = paragraph[at:].strip()
+    return [*parts, tail] if tail else parts
 
 
 def questions(story: Story, taxonomy: Taxonomy) -> list[str]:
@@ -102,7 +144,15 @@ def questions(story: Story, taxonomy: Taxonomy) -> list[str]:
     return chosen
 
 
-def story_content(story: Story, taxonomy: Taxonomy, max_words: int | None) -> HandoutStory:
+def story_content(
+    story: Story,
+    taxonomy: Taxonomy,
+    max_words: int | None,
+    max_sentences: int | None = None,
+    compact: bool = False,
+) -> HandoutStory:
+    """One story as the handout shows it; `compact` (a one-page handout) keeps the first COMPACT_ITEMS
+    of what helped and of the questions, so more of the story itself fits."""
     language = str(story.language)
     said = words(language)
     teller = story.storyteller
@@ -113,7 +163,7 @@ def story_content(story: Story, taxonomy: Taxonomy, max_words: int | None) -> Ha
         byline.append(said["recovery_since"].format(year=teller.recovery_since))
     topics = [taxonomy.warning(w).label(language).lower() for w in story.content_warnings]
     until = valid_until(story.consent)
-    paragraphs, shortened = trimmed(story.body, max_words)
+    paragraphs, shortened = trimmed(story.body, max_words, max_sentences)
     return HandoutStory(
         id=story.id,
         language=language,
@@ -123,8 +173,9 @@ def story_content(story: Story, taxonomy: Taxonomy, max_words: int | None) -> Ha
         byline=" · ".join(byline),
         paragraphs=paragraphs,
         shortened=shortened,
-        what_helped=[one_line(item) for item in story.what_helped],
-        questions=questions(story, taxonomy),
+        shortened_note=said["shortened"].format(id=story.id),
+        what_helped=[one_line(item) for item in story.what_helped][: COMPACT_ITEMS if compact else None],
+        questions=questions(story, taxonomy)[: COMPACT_ITEMS if compact else None],
         permission=said["permission"].format(
             id=story.id, consent=said["valid_until"].format(date=until) if until else said["no_end"]
         ),
@@ -141,25 +192,40 @@ def handout_content(
     printed_on: dt.date,
     handout_id: str,
     max_words: int | None = None,
+    max_sentences: int | None = None,
+    support: bool = True,
+    large_print: bool = False,
+    compact: bool = False,
 ) -> HandoutContent:
-    language = str(stories[0].language)  # a packet's own words follow its first story
+    """What the handout shows. With `support` (the default), the organisation's contact and the crisis
+    lines must be set (`missing_support`); without, the handout has no support block at all."""
+    language = str(stories[0].language)  # a packet is in one language (bank.packet); its words follow
     said = words(language)
     org = settings.organization
-    organization = [one_line(part) for part in (org.name, org.contact) if part] or [
-        said["organization_missing"]
-    ]
+    organization = [one_line(part) for part in (org.name, org.contact) if part] if support else []
     lines = [f"{one_line(line.name)}: {one_line(line.contact)}" for line in settings.crisis_lines]
     return HandoutContent(
         handout_id=handout_id,
         printed_on=printed_on,
         language=language,
-        stories=[story_content(story, taxonomy, max_words) for story in stories],
-        organization=organization or [said["organization_missing"]],
+        stories=[story_content(story, taxonomy, max_words, max_sentences, compact) for story in stories],
+        organization=organization,
         crisis_intro=said["crisis"],
-        crisis_lines=lines or [said["crisis_missing"]],
+        crisis_lines=lines if support else [],
         footer=[said["handout"].format(id=handout_id, date=printed_on.isoformat()), said["not_advice"]],
         words=said,
+        large_print=large_print,
     )
+
+
+def missing_support(settings: Settings) -> list[str]:
+    """The settings a handout's support block needs that the bank has not set."""
+    missing = []
+    if not settings.organization.contact:
+        missing.append("[organization] contact")
+    if not settings.crisis_lines:
+        missing.append("[[crisis_lines]] (a name and a contact each)")
+    return missing
 
 
 def _alike(one: str, other: str) -> bool:

@@ -80,7 +80,7 @@ def to_markdown(content: HandoutContent, env: jinja2.Environment) -> str:
 def to_html(content: HandoutContent, env: jinja2.Environment, *, bank_root: Path, paper: Paper) -> str:
     clean = safe_html(to_markdown(content, env))
     css = _render(env, "base.css", paper=paper.value.upper() if paper is Paper.A4 else "letter",
-                  page_word=content.words["page"])  # fmt: skip
+                  page_word=content.words["page"], large_print=content.large_print)  # fmt: skip
     _refuse_fetching(css, bank_root / BANK_TEMPLATES / "base.css")
     css += _bank_css(bank_root)
     titles = [story.title for story in content.stories]
@@ -92,8 +92,17 @@ def to_html(content: HandoutContent, env: jinja2.Environment, *, bank_root: Path
         f'<meta http-equiv="Content-Security-Policy" content="{PAGE_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(_unescaped(title))}</title>\n<style>\n{css}\n</style>\n</head>\n"
-        f"<body>\n<main>\n{clean}\n</main>\n</body>\n</html>\n"
+        f"<body>\n<main>\n{_closing_kept_together(clean)}\n</main>\n</body>\n</html>\n"
     )
+
+
+def _closing_kept_together(body: str) -> str:
+    """The last story's consent line, the support block and the handout id in one block that a page
+    break never splits (`.closing { break-inside: avoid }`): the crisis lines never stand alone."""
+    start = body.rfind('<p class="permission">')
+    if start < 0:
+        return body
+    return f'{body[:start]}<div class="closing">\n{body[start:]}\n</div>'
 
 
 def safe_html(markdown_text: str) -> str:
@@ -109,15 +118,21 @@ def safe_html(markdown_text: str) -> str:
 
 
 def to_pdf(page: str) -> bytes:
+    data: bytes = _document(page, "PDF handouts need").write_pdf()
+    return data
+
+
+def page_count(page: str) -> int:
+    """How many pages the page prints on (laid out by WeasyPrint, as its PDF would be)."""
+    return len(_document(page, "--fit page (which lays the handout out to count its pages) needs").pages)
+
+
+def _document(page: str, who_needs: str) -> Any:
     try:
         import weasyprint  # optional: storybank[pdf]
     except ImportError:
-        raise StorybankError(
-            "PDF handouts need WeasyPrint: pip install 'storybank[pdf]' (or choose md or html)"
-        ) from None
-    document = weasyprint.HTML(string=page, url_fetcher=_FetchNothing())
-    data: bytes = document.write_pdf()
-    return data
+        raise StorybankError(f"{who_needs} WeasyPrint: pip install 'storybank[pdf]'") from None
+    return weasyprint.HTML(string=page, url_fetcher=_FetchNothing()).render()
 
 
 def _render(env: jinja2.Environment, name: str, **values: Any) -> str:

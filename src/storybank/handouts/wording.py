@@ -22,15 +22,12 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "told_by": "Told by {credit}",
         "age": "age {age}",
         "recovery_since": "in recovery since {year}",
-        "shortened": "(The story is shortened here.)",
+        "shortened": "(The story is shortened here. If you would like to read all of it, ask for story "
+        "{id}.)",
         "what_helped": "What helped me",
         "reflect": "If you would like to reflect",
         "support": "Support",
-        "organization_missing": "[Organisation not set: a curator can add it to storybank.toml under "
-        "[organization].]",
         "crisis": "If you are in crisis or thinking of harming yourself, you can reach someone now:",
-        "crisis_missing": "[Crisis lines not set: a curator can add them to storybank.toml under "
-        "[[crisis_lines]].]",
         "permission": "Shared with permission · story {id} · {consent}",
         "valid_until": "consent valid until {date}",
         "no_end": "consent has no end date, until withdrawn",
@@ -51,15 +48,11 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "told_by": "Contada por {credit}",
         "age": "edad {age}",
         "recovery_since": "en recuperación desde {year}",
-        "shortened": "(La historia está acortada aquí.)",
+        "shortened": "(La historia está acortada aquí. Si quieres leerla completa, pide la historia {id}.)",
         "what_helped": "Lo que me ayudó",
         "reflect": "Si quieres reflexionar",
         "support": "Apoyo",
-        "organization_missing": "[Organización sin configurar: quien cuida el archivo puede añadirla en "
-        "storybank.toml, en [organization].]",
         "crisis": "Si estás en crisis o piensas en hacerte daño, puedes hablar con alguien ahora:",
-        "crisis_missing": "[Líneas de crisis sin configurar: quien cuida el archivo puede añadirlas en "
-        "storybank.toml, en [[crisis_lines]].]",
         "permission": "Compartida con permiso · historia {id} · {consent}",
         "valid_until": "consentimiento válido hasta el {date}",
         "no_end": "consentimiento sin fecha de fin, hasta que se retire",

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from storybank.bank import StoryBank
-from storybank.errors import ConfigError, UnknownTermError
+from storybank.errors import ConfigError, SupportMissingError, UnknownTermError
 from storybank.web import api, pages
 from storybank.web.guard import Guard, allowed_hosts
 from storybank.web.state import Forbidden, NotFound, WebBank
@@ -73,6 +73,12 @@ def create_app(
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, _: Exception) -> Response:
         return PlainTextResponse("print from this storybank's own story page", status_code=403)
+
+    @app.exception_handler(SupportMissingError)
+    def support_missing(request: Request, error: Exception) -> Response:
+        # The library's refusal, in the page's words: no handout leaves without its support lines.
+        logging.getLogger("storybank.web").error("%s", error)
+        return web.page(request, "error.html.j2", status=409, heading="no_support", text="no_support_text")
 
     @app.exception_handler(ConfigError)
     def bank_misconfigured(request: Request, error: Exception) -> Response:

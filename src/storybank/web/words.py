@@ -43,6 +43,10 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "not_found_text": "There is no story here to show.",
         "error": "Something went wrong",
         "error_text": "The page could not be shown. Please try again.",
+        "no_support": "No handout yet",
+        "no_support_text": "A handout always carries the organisation's contact and the crisis lines, and "
+        "this bank has not set them. A curator can add them to storybank.toml ([organization] contact and "
+        "[[crisis_lines]]).",
         "no_results": "No story matches. Try fewer or other words, or fewer filters.",
         "shareable": "{n} to share",
         "previous": "Previous",
@@ -86,6 +90,10 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "not_found_text": "Aquí no hay ninguna historia que mostrar.",
         "error": "Algo salió mal",
         "error_text": "No se pudo mostrar la página. Inténtalo de nuevo.",
+        "no_support": "Todavía no hay folleto",
+        "no_support_text": "Un folleto siempre lleva el contacto de la organización y las líneas de crisis, "
+        "y este archivo no los tiene. Quien lo cuida puede añadirlos en storybank.toml ([organization] "
+        "contact y [[crisis_lines]]).",
         "no_results": "Ninguna historia coincide. Prueba con menos palabras, otras, o menos filtros.",
         "shareable": "{n} para compartir",
         "previous": "Anterior",
