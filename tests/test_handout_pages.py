@@ -225,3 +225,10 @@ def test_without_support_prints_no_placeholder(
     assert "[" not in text
     assert "Support" not in text.split()
     assert "Shared with permission" in text
+
+
+def test_a_packet_never_opens_with_a_story_about_suicide(sample: StoryBank) -> None:
+    packet = sample.packet("", filters=_filters(themes=("hope",)), limit=3)
+    warnings = [set(sample.get(story_id).content_warnings) for story_id in packet.story_ids]
+    assert "suicide" not in warnings[0]
+    assert any("suicide" in found for found in warnings)  # (the sample's hope packet has one: it goes last)

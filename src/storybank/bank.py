@@ -525,8 +525,8 @@ class StoryBank:
     def packet(self, text: str = "", *, filters: SearchFilters | None = None, limit: int = 3) -> Packet:
         """The stories for a handout packet: the best `limit` matches agreed for handouts, in one
         language (the query's, the `language` filter's, else the best match's), put in order with the
-        stories without content warnings first. With no text, the filters choose (a theme: stories that
-        put it first are the best)."""
+        stories without content warnings first and those about suicide or self-harm last. With no text,
+        the filters choose (a theme: stories that put it first are the best)."""
         chosen = filters or SearchFilters()
         wide = max(limit * 4, 20)  # enough to fill the packet after the language is chosen
         result = self.find(SearchRequest(text, chosen, wide, facets=False, purpose=Purpose.HANDOUT))
@@ -536,7 +536,7 @@ class StoryBank:
             first = chosen.themes[0]
             hits.sort(key=lambda hit: hit.story.themes.index(first) if first in hit.story.themes else 99)
         best = hits[:limit]
-        best.sort(key=lambda hit: bool(hit.story.content_warnings))  # stable: the ranking stays within
+        best.sort(key=lambda hit: _gentleness(hit.story))  # stable: the ranking stays within each step
         return Packet([hit.story.id for hit in best], language, limit)
 
     def similar(self, story_id: str, *, limit: int = 5) -> list[Hit]:
@@ -582,6 +582,17 @@ def _who(by: str | None) -> str:
 
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+# Safe-messaging practice: a packet does not open with a story about suicide or self-harm.
+LAST_IN_A_PACKET = frozenset({"suicide", "self-harm"})
+
+
+def _gentleness(story: Story) -> int:
+    """A packet's order: stories without content warnings, then with others, then suicide or self-harm."""
+    if not story.content_warnings:
+        return 0
+    return 2 if LAST_IN_A_PACKET.intersection(story.content_warnings) else 1
 
 
 def _choice(kind: type[_Choice], value: str, what: str) -> _Choice:

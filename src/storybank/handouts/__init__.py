@@ -10,7 +10,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from storybank.errors import StorybankError, SupportMissingError
-from storybank.handouts.content import HandoutContent, handout_content, missing_support, sentences_in
+from storybank.handouts.content import (
+    HandoutContent,
+    Shortening,
+    handout_content,
+    missing_support,
+    sentences_in,
+)
 from storybank.handouts.render import Format, Paper, environment, page_count, to_html, to_markdown, to_pdf
 from storybank.models import Story
 from storybank.printlog import PrintRecord
@@ -80,7 +86,7 @@ def render_handout(
     handout_id = handout_id or new_handout_id(printed_on)
     env = environment(bank_root)
 
-    def content(max_sentences: int | None, compact: bool = False) -> HandoutContent:
+    def content(shortening: Shortening | None) -> HandoutContent:
         return handout_content(
             stories,
             settings=settings,
@@ -88,10 +94,9 @@ def render_handout(
             printed_on=printed_on,
             handout_id=handout_id,
             max_words=max_words,
-            max_sentences=max_sentences,
+            shortening=shortening,
             support=support,
             large_print=large_print,
-            compact=compact,
         )
 
     def pages(made: HandoutContent) -> int:
@@ -99,15 +104,23 @@ def render_handout(
 
     made = content(None)
     if fit is Fit.PAGE and pages(made) > 1:
-        # Shortened: the first two things that helped and two questions, and as much of the story as fits.
-        cut = _most_sentences(stories, max_words, lambda count: pages(content(count, compact=True)) == 1)
-        if cut is None:
+        # Shortened: the first two things that helped and two questions, and as much of the story's
+        # opening as fits with its last paragraph (or, when that is too long, its opening alone).
+        for ending in (True, False):
+
+            def fits(count: int, ending: bool = ending) -> bool:
+                return pages(content(Shortening(count, ending))) == 1
+
+            cut = _most_sentences(stories, max_words, fits)
+            if cut is not None:
+                made = content(Shortening(cut, ending))
+                break
+        else:
             instead = "without --large-print, or without --fit page" if large_print else "without --fit page"
             raise StorybankError(
                 f"story '{stories[0].id}' does not fit on one page even cut to its first sentence (the "
                 f"support lines and questions need the room): print it {instead}"
             )
-        made = content(cut, compact=True)
     if format is Format.MD:
         data = to_markdown(made, env).encode("utf-8")
     else:

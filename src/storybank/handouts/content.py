@@ -90,9 +90,18 @@ def sentences_in(body: str, max_words: int | None = None) -> int:
     return sum(len(_sentences(paragraph)) for paragraph in trimmed(body, max_words)[0])
 
 
-def trimmed(body: str, max_words: int | None, max_sentences: int | None = None) -> tuple[list[str], bool]:
+@dataclass(frozen=True)
+class Shortening:
+    """How a one-page handout shortens a story: its first `sentences`, then, with `ending`, "…" and its
+    last paragraph (where a story usually shows its way through)."""
+
+    sentences: int
+    ending: bool = True
+
+
+def trimmed(body: str, max_words: int | None, shortening: Shortening | None = None) -> tuple[list[str], bool]:
     """The story's paragraphs, cut at a paragraph boundary once `max_words` is reached (one at least),
-    then after its first `max_sentences` sentences (at a sentence boundary)."""
+    then at a sentence boundary as `shortening` says."""
     paragraphs = _paragraphs(body)
     shortened = False
     if max_words is not None:
@@ -105,18 +114,21 @@ def trimmed(body: str, max_words: int | None, max_sentences: int | None = None) 
                 break
             kept.append(paragraph)
         paragraphs = kept
-    if max_sentences is not None:
-        cut: list[str] = []
-        left = max(1, max_sentences)
-        for paragraph in paragraphs:
-            sentences = _sentences(paragraph)
-            cut.append(" ".join(sentences[:left]))
-            if len(sentences) >= left:
-                shortened = shortened or len(sentences) > left or len(cut) < len(paragraphs)
-                break
-            left -= len(sentences)
-        paragraphs = cut
-    return paragraphs, shortened
+    if shortening is None:
+        return paragraphs, shortened
+    ending = paragraphs[-1:] if shortening.ending and len(paragraphs) > 1 else []
+    opening = paragraphs[: len(paragraphs) - len(ending)]
+    cut: list[str] = []
+    left = max(1, shortening.sentences)
+    for paragraph in opening:
+        sentences = _sentences(paragraph)
+        cut.append(" ".join(sentences[:left]))
+        if len(sentences) >= left:
+            if len(sentences) > left or len(cut) < len(opening):
+                return ([*cut, "…", *ending] if ending else cut), True
+            break
+        left -= len(sentences)
+    return [*cut, *ending], shortened
 
 
 def _sentences(paragraph: str) -> list[str]:
@@ -148,11 +160,11 @@ def story_content(
     story: Story,
     taxonomy: Taxonomy,
     max_words: int | None,
-    max_sentences: int | None = None,
-    compact: bool = False,
+    shortening: Shortening | None = None,
 ) -> HandoutStory:
-    """One story as the handout shows it; `compact` (a one-page handout) keeps the first COMPACT_ITEMS
-    of what helped and of the questions, so more of the story itself fits."""
+    """One story as the handout shows it. Shortened for one page (`shortening`), it keeps the first
+    COMPACT_ITEMS of what helped and of the questions, so more of the story itself fits."""
+    compact = shortening is not None
     language = str(story.language)
     said = words(language)
     teller = story.storyteller
@@ -163,7 +175,7 @@ def story_content(
         byline.append(said["recovery_since"].format(year=teller.recovery_since))
     topics = [taxonomy.warning(w).label(language).lower() for w in story.content_warnings]
     until = valid_until(story.consent)
-    paragraphs, shortened = trimmed(story.body, max_words, max_sentences)
+    paragraphs, shortened = trimmed(story.body, max_words, shortening)
     return HandoutStory(
         id=story.id,
         language=language,
@@ -192,10 +204,9 @@ def handout_content(
     printed_on: dt.date,
     handout_id: str,
     max_words: int | None = None,
-    max_sentences: int | None = None,
+    shortening: Shortening | None = None,
     support: bool = True,
     large_print: bool = False,
-    compact: bool = False,
 ) -> HandoutContent:
     """What the handout shows. With `support` (the default), the organisation's contact and the crisis
     lines must be set (`missing_support`); without, the handout has no support block at all."""
@@ -208,7 +219,7 @@ def handout_content(
         handout_id=handout_id,
         printed_on=printed_on,
         language=language,
-        stories=[story_content(story, taxonomy, max_words, max_sentences, compact) for story in stories],
+        stories=[story_content(story, taxonomy, max_words, shortening) for story in stories],
         organization=organization,
         crisis_intro=said["crisis"],
         crisis_lines=lines if support else [],

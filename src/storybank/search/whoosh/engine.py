@@ -36,7 +36,6 @@ log = logging.getLogger("storybank")
 
 LOCK_TIMEOUT_SECONDS = 60.0
 BULK_STORIES = 500  # from this many changed stories on, the writer uses two processes (2x faster)
-LEXICAL_DEPTH = 50  # word matches ranked for fusion with the semantic layer (as measured, docs/search.md)
 TIE_MARGIN = 10  # extra hits asked of Whoosh, so ties at the page's end can be ordered by id
 SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
 
@@ -284,8 +283,7 @@ class StoryIndex:
         } if facets else {}  # fmt: skip
         page = _NO_PAGE
         if matched:
-            depth = LEXICAL_DEPTH if meaning.boosts else 0
-            page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset, depth=depth)
+            page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset)
         if meaning.boosts:
             page = self._fused_page(searcher, scored, page, matched, meaning, limit=limit, offset=offset)
         shown = [hit["id"] for hit in page.hits]
@@ -322,9 +320,10 @@ class StoryIndex:
         limit: int,
         offset: int,
     ) -> _Page:
-        """The page by fused score (search/fusion.py), over the first LEXICAL_DEPTH word matches and the
-        stories close in meaning (a story beyond that depth counts no lexical score, as measured); ties
-        are ordered by story id."""
+        """The page by fused score (search/fusion.py), over the word matches ranked for the page (its
+        hits and TIE_MARGIN more) and the stories close in meaning; a story ranked further down counts
+        no lexical score (ranking 20 or 50 word matches gave the same relevance, and cost more); ties are
+        ordered by story id."""
         ids = self._ids(searcher)
         best = max(lexical.scores.values(), default=0.0)
         candidates = lexical.scores.keys() | meaning.boosts.keys()
@@ -404,10 +403,8 @@ class StoryIndex:
         *,
         limit: int,
         offset: int,
-        depth: int = 0,
     ) -> _Page:
-        """The hits from `offset` to `offset + limit`, best first; ties broken by story id; and at least
-        the first `depth` ranked (for fusion with the semantic layer).
+        """The hits from `offset` to `offset + limit`, best first; ties broken by story id.
 
         Whoosh keeps the top N by score; N grows until the scores at the page's end are all in, so a
         tie across the cut is still ordered by id.
@@ -421,7 +418,7 @@ class StoryIndex:
             )
             found = highlighting(ranked)
             return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found}, {}, found)
-        size = max(wanted, depth) + TIE_MARGIN
+        size = wanted + TIE_MARGIN
         while True:
             found = highlighting(searcher.search(user_query, filter=matched, limit=size, terms=True))
             if len(found) < size or found[-1].score < found[wanted - 1].score:
