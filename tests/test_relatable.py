@@ -59,7 +59,8 @@ def test_a_teller_is_matched_only_from_their_own_fields() -> None:
 def test_a_man_in_his_fifties_finds_tellers_like_him_first(sample: StoryBank) -> None:
     result = sample.search("A man in his fifties, a veteran, started drinking again after years sober")
     top = result.hits[:3]
-    assert top[0].matched_teller == ["50-59", "he/him"]
+    assert top[0].story.id == "the-long-way-home-from-the-desert"  # the veteran's story (issue 15: 6th)
+    assert ["50-59", "he/him"] in [hit.matched_teller for hit in top]
     five = [hit.story.storyteller.pronouns for hit in result.hits[:5]]
     assert five.count("he/him") > len(five) / 2
     assert all(hit.story.language == "en" for hit in result.hits)
@@ -198,3 +199,10 @@ def test_the_teller_filters_show_counts(client: TestClient) -> None:
     page = client.get("/", params={"q": "drinking", "language": "any"}).text
     assert f"he/him ({by_gender.get('he', 0)})" in page
     assert f"50-59 ({data['facets']['teller_decades'].get('50', 0)})" in page
+
+
+def test_a_community_the_person_belongs_to_outweighs_a_theme_phrase(sample: StoryBank) -> None:
+    # Who the person is ("a veteran") counts as much as what happened ("started drinking again").
+    result = sample.search("a veteran in his fifties started drinking again after years sober")
+    assert result.hits[0].story.id == "the-long-way-home-from-the-desert"
+    assert "veterans" in result.hits[0].matched_themes

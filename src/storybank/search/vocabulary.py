@@ -41,6 +41,8 @@ _AGE_YO = re.compile(
 SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
 PHRASE_WEIGHT = 2.0  # a theme or warning named in the query, against the words' own scores
 PHRASE_WORD_WEIGHT = 0.75  # each word of a matched phrase past the first adds this to its boost
+COMMUNITIES = "communities"  # the taxonomy group of who a person is: veterans, LGBTQ+, youth, older adults…
+COMMUNITY_WEIGHT = 2.0  # its themes named in a query count twice (the teller is like the person)
 
 
 def _words(text: str) -> str:
@@ -74,6 +76,7 @@ class QueryVocabulary:
     names, and every word of both (built once per bank; the taxonomy is long)."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
+        self._weight = {t.id: COMMUNITY_WEIGHT if t.group == COMMUNITIES else 1.0 for t in taxonomy.themes}
         self._themes = _phrase_table(list(taxonomy.themes))
         self._warnings = _phrase_table(list(taxonomy.warnings))
         phrases = [p for table in (self._themes, self._warnings) for ps in table.values() for p, _ in ps]
@@ -124,8 +127,11 @@ class QueryVocabulary:
         return _ABBREVIATION.sub(lambda match: ABBREVIATIONS[match.group(0).lower()], text)
 
     def theme_boosts(self, text: str) -> dict[str, float]:
-        """The themes the text names (by id, label or everyday phrase); longer phrases weigh more."""
-        return _boosts(_words(text), self._themes, frozenset())
+        """The themes the text names (by id, label or everyday phrase); longer phrases weigh more, and a
+        community the text names ("a veteran", "a gay man") weighs COMMUNITY_WEIGHT times as much: it is
+        who the person is, which a teller like them shares (docs/search.md)."""
+        boosts = _boosts(_words(text), self._themes, frozenset())
+        return {theme: weight * self._weight[theme] for theme, weight in boosts.items()}
 
     def warning_boosts(self, text: str, excluded: frozenset[str]) -> dict[str, float]:
         """The content warnings the text names, except those the user left out."""
