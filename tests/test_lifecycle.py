@@ -126,11 +126,56 @@ def test_consent_report_names_what_needs_a_curator(write_story: WriteStory, bank
     ]
 
 
-def test_publish_moves_a_draft_and_records_it(write_story: WriteStory, bank_dir: Path) -> None:
+def test_publish_moves_an_approved_draft_and_records_it(write_story: WriteStory, bank_dir: Path) -> None:
     write_story("draft-story", status="draft")
-    story = StoryBank.open(bank_dir, as_of=TODAY).publish("draft-story", by="staff-9")
+    bank = StoryBank.open(bank_dir, as_of=TODAY)
+    bank.approve("draft-story", by="staff-9")
+    story = bank.publish("draft-story", by="staff-9")
     assert story.status == "published"
-    assert story.consent.history[-1].event == "published"
+    assert [event.event for event in story.consent.history[-2:]] == ["text-approved", "published"]
+
+
+def test_approve_records_the_date_the_hash_and_who(write_story: WriteStory, bank_dir: Path) -> None:
+    write_story("draft-story", status="draft")
+    story = StoryBank.open(bank_dir, as_of=TODAY).approve(
+        "draft-story", on=dt.date(2025, 5, 30), by="staff-9"
+    )
+    assert story.consent.text_approved_on == dt.date(2025, 5, 30)
+    assert story.consent.text_approved_sha256 == story.body_sha256
+    assert (story.consent.history[-1].event, story.consent.history[-1].by) == ("text-approved", "staff-9")
+
+
+def test_approve_refuses_a_day_after_today(write_story: WriteStory, bank_dir: Path) -> None:
+    write_story("draft-story", status="draft")
+    with pytest.raises(StorybankError, match="after today"):
+        StoryBank.open(bank_dir, as_of=TODAY).approve("draft-story", on=dt.date(2025, 6, 2))
+
+
+def test_a_word_changed_after_approval_warns_and_stops_publishing(
+    write_story: WriteStory, bank_dir: Path, run: Callable[..., Result]
+) -> None:
+    path = write_story("draft-story", status="draft")
+    StoryBank.open(bank_dir, as_of=TODAY).approve("draft-story")
+    path.write_text(path.read_text().replace("burned the rice", "burned the beans"))
+    checked = run("--bank", bank_dir, "--as-of", "2025-06-01", "check", "draft-story")
+    assert "the text changed since the storyteller approved it" in checked.out + checked.err
+    refused = run("--bank", bank_dir, "--as-of", "2025-06-01", "publish", "draft-story")
+    assert refused.code == 2
+    assert "changed since the teller approved it" in refused.err
+    assert "status: draft" in path.read_text()
+
+
+def test_publish_without_approval_needs_a_reason_and_keeps_it(
+    write_story: WriteStory, bank_dir: Path
+) -> None:
+    write_story("draft-story", status="draft")
+    bank = StoryBank.open(bank_dir, as_of=TODAY)
+    with pytest.raises(StorybankError, match="cannot be published: its text is not approved"):
+        bank.publish("draft-story")
+    with pytest.raises(StorybankError, match="needs --note WHY"):
+        bank.publish("draft-story", without_approval=True)
+    story = bank.publish("draft-story", without_approval=True, note="the teller approved it by phone")
+    assert story.consent.history[-1].note == "the teller approved it by phone"
 
 
 def test_publish_is_refused_while_check_finds_errors(write_story: WriteStory, bank_dir: Path) -> None:

@@ -315,6 +315,31 @@ class StoryBank:
         store.atomic_write(target, handout.data, overwrite=True)
         return handout
 
+    def teller_paper(
+        self, story_id: str, kind: str, path: str | os.PathLike[str], *, format: str | None = None,
+        paper: str = "a4",
+    ) -> Path:  # fmt: skip
+        """Write a paper for the story's teller: `kind` "consent-form" (what they agree to, to sign) or
+        "review-copy" (the exact text, to approve). From the story's file as it is now, in its language;
+        written whole, never logged as a print (it is not a handout)."""
+        from storybank.handouts import Format, Paper
+        from storybank.handouts.teller import consent_form, review_copy
+
+        papers = {"consent-form": consent_form, "review-copy": review_copy}
+        if kind not in papers:
+            raise StorybankError(f"unknown paper '{kind}' (choose from: {', '.join(papers)})")
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
+        story = self.get(story_id)
+        made = papers[kind](
+            story, settings=self.settings, bank_root=self.root,
+            format=_choice(Format, format or _format_of(target), "format"),
+            paper=_choice(Paper, paper, "paper size"),
+        )  # fmt: skip
+        store.atomic_write(target, made.data, overwrite=True)
+        return target
+
     def record_print(self, handout: Handout) -> None:
         """Log a handout as printed (story ids, consent dates, handout id; never a file name or reader).
 
@@ -383,19 +408,41 @@ class StoryBank:
         # A hold is news for a published story (a draft's privacy errors are the curator's work in hand).
         return self.hold(story) if story.status == Status.PUBLISHED else None
 
-    def publish(self, story_id: str, *, by: str | None = None, note: str | None = None) -> Story:
+    def publish(
+        self, story_id: str, *, by: str | None = None, note: str | None = None, without_approval: bool = False
+    ) -> Story:
         """Move a draft or in-review story to published: the one way to `published`. Refused while check
-        finds errors in it or its consent is not active (decided on the file as it is, under its lock)."""
+        finds errors in it, its consent is not active, or the teller has not approved its text as it is
+        now (`approve`) — unless `without_approval`, which needs a `note` saying why (decided on the file
+        as it is, under its lock)."""
         from storybank import lifecycle
+
+        if without_approval and not (note and note.strip()):
+            raise StorybankError("--without-approval needs --note WHY (it is kept in the story's history)")
 
         def refusal(story: Story) -> str | None:
             errors = [str(p) for p in self._findings(story) if p.severity is Severity.ERROR]
-            return lifecycle.publish_refusal(story, errors, self.today)
+            return lifecycle.publish_refusal(story, errors, self.today, without_approval=without_approval)
 
         return self._changed(
             lifecycle.move(
                 self._path(story_id), self.taxonomy, to=Status.PUBLISHED, kind="published", today=self.today,
                 by=_who(by), note=note, refusal=refusal,
+            )
+        )  # fmt: skip
+
+    def approve(
+        self, story_id: str, *, on: dt.date | None = None, by: str | None = None, note: str | None = None
+    ) -> Story:
+        """Record that the storyteller approved the story's text as it is now (on `on`, default today):
+        the date, the text's hash and a history event. Editing the text afterwards makes `check` warn and
+        `publish` refuse until it is approved again."""
+        from storybank import lifecycle
+
+        return self._changed(
+            lifecycle.approve(
+                self._path(story_id), self.taxonomy, on=on or self.today, today=self.today, by=_who(by),
+                note=note,
             )
         )  # fmt: skip
 

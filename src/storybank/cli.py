@@ -685,13 +685,69 @@ def consent_report(bank: StoryBank, as_json: bool) -> None:
 @note_option
 @by_option
 @pass_bank
-def publish(bank: StoryBank, story_id: str, note: str | None, by: str | None) -> None:
-    """Publish a draft or in-review story; refused while check finds errors or consent is not active.
+@click.option(
+    "--without-approval", is_flag=True,
+    help="Publish although the teller has not approved this text (needs --note WHY).",
+)  # fmt: skip
+def publish(bank: StoryBank, story_id: str, note: str | None, by: str | None, without_approval: bool) -> None:
+    """Publish a draft or in-review story; refused while check finds errors, consent is not active, or
+    the teller has not approved the text as it is now (storybank approve).
 
-    Example: storybank publish my-new-story --note "approved by the teller"
+    Example: storybank publish my-new-story --note "checked with the teller"
     """
-    story = bank.publish(story_id, by=by, note=note)
+    story = bank.publish(story_id, by=by, note=note, without_approval=without_approval)
     click.echo(f"published {story.id}")
+
+
+def _teller_paper_command(kind: str, summary: str, example: str) -> None:
+    """`consent-form` and `review-copy`: the same options, a different paper."""
+
+    @cli.command(kind, help=f"{summary}\n\nExample: {example}")
+    @click.argument("story_id", metavar="ID")
+    @click.option(
+        "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+        help="The file to write; its extension (.md, .html, .pdf) gives the format.",
+    )  # fmt: skip
+    @click.option(
+        "--format", "format_", type=click.Choice(["md", "html", "pdf"]), help="Format (default: from -o)."
+    )
+    @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+    @pass_bank
+    def command(bank: StoryBank, story_id: str, output: Path, format_: str | None, paper: str) -> None:
+        written = bank.teller_paper(story_id, kind, output, format=format_, paper=paper)
+        click.echo(f"{kind} for {story_id} written to {written}")
+
+
+_teller_paper_command(
+    "consent-form",
+    "Print the consent form for a story's teller to sign: each purpose in plain words, the dates, the "
+    "attribution as it will appear, how to withdraw, the form reference (in the story's language).",
+    "storybank consent-form my-new-story -o form.pdf",
+)
+_teller_paper_command(
+    "review-copy",
+    "Print the story's exact text for its teller to read before they approve it (storybank approve).",
+    "storybank review-copy my-new-story -o copy.pdf",
+)
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@click.option(
+    "--on", "on", type=date_type, metavar="DATE", help="The day the teller approved it (default: today)."
+)
+@note_option
+@by_option
+@pass_bank
+def approve(bank: StoryBank, story_id: str, on: dt.datetime | None, note: str | None, by: str | None) -> None:
+    """Record that the storyteller approved the story's text as it is now (its date and hash).
+
+    Print the text for them first with storybank review-copy. Editing the text afterwards makes check
+    warn and publish refuse until they approve it again.
+    Example: storybank approve my-new-story --on 2026-11-30 --by staff-12
+    """
+    story = bank.approve(story_id, on=on.date() if on else None, by=by, note=note)
+    click.echo(f"text of {story.id} approved on {story.consent.text_approved_on}")
 
 
 @cli.command()

@@ -148,7 +148,36 @@ def move(
     return edit_story(path, change, taxonomy)
 
 
-def publish_refusal(story: Story, errors: list[str], today: dt.date) -> str | None:
+def approve(
+    path: Path, taxonomy: Taxonomy, *, on: dt.date, today: dt.date, by: str, note: str | None
+) -> Story:
+    """Record that the storyteller approved the story's text as it is now: `text_approved_on`, the
+    body's hash (`text_approved_sha256`, so a later edit shows), and a `text-approved` event."""
+    if on > today:
+        raise StorybankError(f"--on {on} is after today ({today}): record an approval once it is given")
+
+    def change(story: Story, data: CommentedMap) -> None:
+        if story.consent.withdrawn_on is not None:
+            raise StorybankError(
+                f"story '{story.id}' was withdrawn on {story.consent.withdrawn_on}: its text is not "
+                "approved for anything (nothing was changed)"
+            )
+        consent = data["consent"]
+        set_value(consent, "text_approved_on", on)
+        set_value(consent, "text_approved_sha256", story.body_sha256)
+        append_event(data, event(on, "text-approved", by=by, note=note))
+
+    return edit_story(path, change, taxonomy)
+
+
+def text_approved(story: Story) -> bool:
+    """Whether the storyteller approved the story's text as it is now (its hash is the one approved)."""
+    return story.consent.text_approved_sha256 == story.body_sha256
+
+
+def publish_refusal(
+    story: Story, errors: list[str], today: dt.date, *, without_approval: bool = False
+) -> str | None:
     """Why a story may not be published now, or None."""
     if story.status == Status.PUBLISHED:
         return f"story '{story.id}' is already published"
@@ -159,6 +188,15 @@ def publish_refusal(story: Story, errors: list[str], today: dt.date) -> str | No
     state = consent_state(story.consent, today)
     if state is not ConsentState.ACTIVE:
         return f"story '{story.id}' cannot be published: its consent is {state} (storybank renew)"
+    if not without_approval and not text_approved(story):
+        changed = (
+            "changed since the teller approved it" if story.consent.text_approved_sha256 else "not approved"
+        )
+        return (
+            f"story '{story.id}' cannot be published: its text is {changed}; print it for the teller "
+            f"(storybank review-copy {story.id}), then storybank approve {story.id} — or publish with "
+            "--without-approval --note WHY"
+        )
     return None
 
 

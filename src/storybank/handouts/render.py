@@ -27,6 +27,7 @@ from markupsafe import escape
 from storybank.errors import ConfigError, StorybankError
 from storybank.handouts.content import HandoutContent
 from storybank.handouts.css import fetching_rule
+from storybank.handouts.wording import WORDS
 
 BANK_TEMPLATES = "templates"
 BANK_CSS = "handout.css"
@@ -78,21 +79,41 @@ def to_markdown(content: HandoutContent, env: jinja2.Environment) -> str:
 
 
 def to_html(content: HandoutContent, env: jinja2.Environment, *, bank_root: Path, paper: Paper) -> str:
-    clean = safe_html(to_markdown(content, env))
-    css = _render(env, "base.css", paper=paper.value.upper() if paper is Paper.A4 else "letter",
-                  page_word=content.words["page"], large_print=content.large_print)  # fmt: skip
-    _refuse_fetching(css, bank_root / BANK_TEMPLATES / "base.css")
-    css += _bank_css(bank_root)
     titles = [story.title for story in content.stories]
     title = content.words["packet_title"] if content.is_packet else titles[0]
+    return _page(
+        _closing_kept_together(safe_html(to_markdown(content, env))), env, title=title,
+        language=content.language, bank_root=bank_root, paper=paper, large_print=content.large_print,
+    )  # fmt: skip
+
+
+def render_page(
+    markdown_text: str, env: jinja2.Environment, *, title: str, language: str, bank_root: Path, paper: Paper,
+    pdf: bool,
+) -> bytes:  # fmt: skip
+    """Any other paper (a consent form, a review copy) as a handout's page: HTML, or PDF with `pdf`."""
+    page = _page(safe_html(markdown_text), env, title=title, language=language, bank_root=bank_root,
+                 paper=paper, large_print=False)  # fmt: skip
+    return to_pdf(page) if pdf else page.encode("utf-8")
+
+
+def _page(
+    clean: str, env: jinja2.Environment, *, title: str, language: str, bank_root: Path, paper: Paper,
+    large_print: bool,
+) -> str:  # fmt: skip
+    words = WORDS.get(language, WORDS["en"])
+    css = _render(env, "base.css", paper=paper.value.upper() if paper is Paper.A4 else "letter",
+                  page_word=words["page"], large_print=large_print)  # fmt: skip
+    _refuse_fetching(css, bank_root / BANK_TEMPLATES / "base.css")
+    css += _bank_css(bank_root)
     # Built here, not by a template: whatever a bank's templates make, the page keeps this policy.
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{escape(content.language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{PAGE_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(_unescaped(title))}</title>\n<style>\n{css}\n</style>\n</head>\n"
-        f"<body>\n<main>\n{_closing_kept_together(clean)}\n</main>\n</body>\n</html>\n"
+        f"<body>\n<main>\n{clean}\n</main>\n</body>\n</html>\n"
     )
 
 
@@ -133,6 +154,11 @@ def _document(page: str, who_needs: str) -> Any:
     except ImportError:
         raise StorybankError(f"{who_needs} WeasyPrint: pip install 'storybank[pdf]'") from None
     return weasyprint.HTML(string=page, url_fetcher=_FetchNothing()).render()
+
+
+def render_markdown(env: jinja2.Environment, name: str, **values: Any) -> str:
+    """A Markdown template of the package (or the bank's), rendered in the sandbox, blank lines tidied."""
+    return re.sub(r"\n{3,}", "\n\n", _render(env, name, **values)).strip() + "\n"
 
 
 def _render(env: jinja2.Environment, name: str, **values: Any) -> str:
