@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # handouts, the lifecycle and exchange are imported when firs
     from storybank.exchange import ImportReport
     from storybank.handouts import Handout
     from storybank.lifecycle import Recall, ReportRow
+    from storybank.telling import Answers
 
 DEFAULT_BANK = "stories"
 BANK_ENV = "STORYBANK_HOME"
@@ -231,6 +232,29 @@ class StoryBank:
         return store.create_story_file(
             self.root, story_id, new_story_text(story_id, title=title, language=language)
         )
+
+    def tell(self, answers: Answers) -> tuple[Story, list[Problem]]:
+        """Write the draft a guided telling makes (storybank tell), and what check finds in it. The
+        draft is shared with nobody until it is approved and published, like any other."""
+        from storybank import telling
+
+        story_id = telling.story_id_for(answers, self.today)
+        text = telling.draft_text(answers, story_id, self.taxonomy, self.today)
+        store.parse_story(text, file=f"{story_id}.md", expected_id=story_id, taxonomy=self.taxonomy)
+        path = store.create_story_file(self.root, story_id, text)
+        story = store.read_story(path, self.taxonomy)
+        return story, self._findings(story)
+
+    def save_partial_telling(self, answered: dict[str, Any]) -> Path:
+        """Keep what was answered of an interrupted telling, to continue it with `tell --answers`."""
+        import yaml
+
+        folder = self.root / TELLINGS_DIR
+        folder.mkdir(exist_ok=True)
+        path = folder / f"partial-{dt.datetime.now():%Y%m%d-%H%M%S}.yaml"
+        text = yaml.safe_dump(answered, sort_keys=False, allow_unicode=True)
+        store.atomic_write(path, text, overwrite=False)
+        return path
 
     # -- handouts --------------------------------------------------------------------------------
 
@@ -630,6 +654,8 @@ def _who(by: str | None) -> str:
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
 
+
+TELLINGS_DIR = "tellings"  # interrupted tellings, kept to be continued (not story files: never loaded)
 
 # Safe-messaging practice: a packet does not open with a story about suicide or self-harm.
 LAST_IN_A_PACKET = frozenset({"suicide", "self-harm"})

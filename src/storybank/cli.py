@@ -270,6 +270,42 @@ def schema(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.option(
+    "--answers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Take the answers from this YAML file instead of asking (docs/collecting.md lists its keys).",
+)  # fmt: skip
+@click.option(
+    "--language", type=click.Choice([lang.value for lang in Language]), default="en", show_default=True,
+    help="The language of the questions and of the story.",
+)  # fmt: skip
+@pass_bank
+def tell(bank: StoryBank, answers: Path | None, language: str) -> None:
+    """A guided telling: the story in the teller's words, then consent one purpose at a time, written
+    as a draft (shared with nobody until approved and published). Ctrl-C keeps what was answered.
+
+    Example: storybank tell --language es   (or: storybank tell --answers answers.yaml)
+    """
+    from storybank import telling
+
+    if answers is not None:
+        given = telling.read_answers(answers.read_text(encoding="utf-8"), str(answers))
+    else:
+        from storybank import tell_prompts
+
+        try:
+            answered = tell_prompts.ask(language)
+        except tell_prompts.Interrupted as stopped:
+            saved = bank.save_partial_telling(stopped.answered)
+            click.echo("\n" + telling.QUESTIONS[language]["saved"].format(path=saved), err=True)
+            sys.exit(1)
+        given = telling.Answers.model_validate(answered)
+    story, findings = bank.tell(given)
+    click.echo(telling.explained(story))
+    for finding in findings:  # in plain words, with what to do: keep it, change it or remove it
+        click.echo(f"  - {finding.message}" + (f": {finding.suggestion}" if finding.suggestion else ""))
+
+
+@cli.command()
 @click.argument("story_id", metavar="ID")
 @click.option("--title", help="The story's title (default: from the id).")
 @click.option(
