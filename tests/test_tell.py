@@ -145,3 +145,13 @@ def test_an_interrupted_telling_keeps_what_was_answered(bank_dir: Path) -> None:
     assert kept["title"] == "Bread at dawn"
     assert kept["life_before"] == "I drank to sleep."
     assert list(bank_dir.glob("*.md")) == []  # no story file until the telling is whole
+
+
+def test_a_mistyped_id_gets_the_closest_one(
+    run: Run, write_story: Callable[..., Path], bank_dir: Path
+) -> None:
+    write_story("back-to-the-kitchen")
+    for command in ("withdraw", "approve", "show"):
+        result = run("--bank", bank_dir, command, "back-the-kitchen")
+        assert result.code == 2
+        assert "did you mean 'back-to-the-kitchen'?" in result.err, command

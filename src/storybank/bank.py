@@ -174,7 +174,10 @@ class StoryBank:
             for story_id in story_ids:
                 path = store.story_path(self.root, story_id)
                 if not path.is_file():
-                    raise StoryNotFoundError(f"no story '{story_id}' in {store.display(self.root)}")
+                    raise StoryNotFoundError(
+                        f"no story '{story_id}' in {store.display(self.root)}"
+                        f"{store.closest_id(self.root, story_id)}"
+                    )
                 try:
                     scan.stories.append(store.read_story(path, self.taxonomy))
                 except StoryFileError as error:

@@ -30,7 +30,7 @@ consent:
   expires_on: null               # the first day consent is no longer valid; null: until withdrawn
   withdrawn_on: null             # set when the storyteller withdraws
   text_approved_on: null         # the day the teller approved the final text
-  text_approved_sha256: null     # filled in by tools when the text is approved
+  text_approved_sha256: null     # filled in by `storybank approve`
   guardian_form_ref: null        # required when the age range starts below 18
   history: []                    # e.g. - {{date: 2024-03-02, event: given, purposes: [read], by: staff-12}}
 ---

@@ -115,8 +115,19 @@ def scan(folder: Path, taxonomy: Taxonomy) -> Scan:
 def load_story(folder: Path, story_id: str, taxonomy: Taxonomy) -> Story:
     path = story_path(folder, story_id)
     if not path.is_file():
-        raise StoryNotFoundError(f"no story '{story_id}' in {display(folder)} ({path.name} not found)")
+        hint = closest_id(folder, story_id)
+        raise StoryNotFoundError(f"no story '{story_id}' in {display(folder)} ({path.name} not found){hint}")
     return read_story(path, taxonomy)
+
+
+def closest_id(folder: Path, story_id: str) -> str:
+    """ "; did you mean 'x'?" for the bank's closest story id to a mistyped one, else ""."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    found = process.extractOne(story_id, list(story_entries(folder)), scorer=Levenshtein.normalized_distance,
+                               score_cutoff=0.34)  # fmt: skip
+    return f"; did you mean '{found[0]}'?" if found else ""
 
 
 def read_text(path: Path) -> str:

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from storybank.bank import StoryBank
-from storybank.errors import ConfigError, SupportMissingError, UnknownTermError
+from storybank.errors import ConfigError, StorybankError, SupportMissingError, UnknownTermError
 from storybank.web import api, pages
 from storybank.web.guard import Guard, allowed_hosts
 from storybank.web.state import Forbidden, NotFound, WebBank
@@ -79,6 +79,13 @@ def create_app(
         # The library's refusal, in the page's words: no handout leaves without its support lines.
         logging.getLogger("storybank.web").error("%s", error)
         return web.page(request, "error.html.j2", status=409, heading="no_support", text="no_support_text")
+
+    @app.exception_handler(StorybankError)
+    def bad_input(request: Request, error: Exception) -> Response:
+        # A value the library refuses (a reversed age range, a text too long…): the person's to fix.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(error)}, status_code=422)
+        return web.page(request, "error.html.j2", status=400, heading="bad_request", text="bad_request_text")
 
     @app.exception_handler(ConfigError)
     def bank_misconfigured(request: Request, error: Exception) -> Response:

@@ -43,6 +43,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "not_found_text": "There is no story here to show.",
         "error": "Something went wrong",
         "error_text": "The page could not be shown. Please try again.",
+        "bad_request": "That search could not be read",
+        "bad_request_text": "One of the filters has a value storybank cannot use. Change it and try again.",
         "no_support": "No handout yet",
         "no_support_text": "A handout always carries the organisation's contact and the crisis lines, and "
         "this bank has not set them. A curator can add them to storybank.toml ([organization] contact and "
@@ -90,6 +92,9 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "not_found_text": "Aquí no hay ninguna historia que mostrar.",
         "error": "Algo salió mal",
         "error_text": "No se pudo mostrar la página. Inténtalo de nuevo.",
+        "bad_request": "No se pudo leer esa búsqueda",
+        "bad_request_text": "Uno de los filtros tiene un valor que storybank no puede usar. Cámbialo e "
+        "inténtalo de nuevo.",
         "no_support": "Todavía no hay folleto",
         "no_support_text": "Un folleto siempre lleva el contacto de la organización y las líneas de crisis, "
         "y este archivo no los tiene. Quien lo cuida puede añadirlos en storybank.toml ([organization] "
