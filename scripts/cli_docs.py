@@ -39,7 +39,11 @@ The same names mean the same things in every command's JSON:
 - `id` is always the story id; `file` a path as you would type it.
 - A story's consent state is `consent_state` (`active`, `expired`, `withdrawn`, `not-yet-given`) with
   `consent_summary` in words and `usable_for` (the purposes usable today); `held` is the privacy hold's
-  reason, or null (`list`, `show`).
+  reason, or null (`list`, `show`). `list --json` also lists each file that does not load, as
+  `{"id", "file", "status": null, "usable_for": [], "problem"}` (`problem` is null for the others).
+- `search --explain` adds `"semantic"` (whether meaning joined the ranking) and `"ranks": [{"id",
+  "lexical", "semantic"}]`. `handout --json` gives `{"handout_id", "format", "stories", "file"}`, and a
+  packet adds `"asked"` and `"language"`.
 - `search` and `similar` print the same object: `{"query", "total", "results": [hit…], "facets":
   {"themes": {id: count}, "teller_decades": {"50": count}, "teller_pronouns": {"he": count}},
   "suggestion", "language", "more_in_other_languages"}` (`similar` adds

@@ -43,7 +43,9 @@ def test_list_still_lists_the_others_when_a_file_is_broken(
     write_story("good-story")
     (bank_dir / "bad-story.md").write_text("---\nid: [\n---\n")
     result = run("--bank", bank_dir, "list", "--json")
-    assert [row["id"] for row in json.loads(result.out)] == ["good-story"]
+    rows = json.loads(result.out)
+    assert [row["id"] for row in rows if row["problem"] is None] == ["good-story"]
+    assert [row["id"] for row in rows if row["problem"]] == ["bad-story"]
     assert "1 file(s) could not be loaded (storybank check says why):" in result.err
     assert "bad-story.md" in result.err
 

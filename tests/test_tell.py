@@ -155,3 +155,17 @@ def test_a_mistyped_id_gets_the_closest_one(
         result = run("--bank", bank_dir, command, "back-the-kitchen")
         assert result.code == 2
         assert "did you mean 'back-to-the-kitchen'?" in result.err, command
+
+
+def test_list_json_names_a_file_that_does_not_load(
+    run: Run, write_story: Callable[..., Path], bank_dir: Path
+) -> None:
+    import json
+
+    write_story("back-to-the-kitchen")
+    (bank_dir / "broken-one.md").write_text("---\nid: [x\n---\nhi\n")
+    rows = json.loads(run("--bank", bank_dir, "list", "--json").out)
+    broken = [row for row in rows if row["id"] == "broken-one"]
+    assert broken[0]["status"] is None
+    assert "YAML" in broken[0]["problem"]
+    assert [row["problem"] for row in rows if row["id"] == "back-to-the-kitchen"] == [None]

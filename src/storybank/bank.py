@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # handouts, the lifecycle and exchange are imported when firs
     # a fresh process more often than not, and their libraries (Jinja2, ruamel.yaml…) cost time to load
     from storybank.exchange import ImportReport
     from storybank.handouts import Handout
+    from storybank.intake import IntakeReport
     from storybank.lifecycle import Recall, ReportRow
     from storybank.telling import Answers
 
@@ -547,6 +548,19 @@ class StoryBank:
         from storybank import exchange
 
         report = exchange.import_bundle(Path(path), self.root, self.taxonomy, today=self.today)
+        self._index.expire()
+        return report
+
+    def bring_in(self, path: str | os.PathLike[str]) -> IntakeReport:
+        """Drafts from a spreadsheet (.csv, .xlsx: a row a story) or a Word document (.docx), never
+        published; the report says per row what was added, what publishing still needs, what was
+        refused and why."""
+        from storybank import intake
+
+        source = Path(path)
+        if not source.is_file():
+            raise StorybankError(f"cannot read {source}: no such file")
+        report = intake.bring_in(source, self.root, self.taxonomy, today=self.today)
         self._index.expire()
         return report
 

@@ -108,8 +108,15 @@ def list_stories(bank: StoryBank, as_json: bool) -> None:
     """
     scan = bank.scan()
     rows = [_summary(bank, story) for story in scan.stories]
-    if as_json:
-        _print_json(rows)
+    if as_json:  # a file that does not load is listed too: its file and its first problem, nothing usable
+        first: dict[str, str] = {}
+        for problem in scan.problems:
+            first.setdefault(problem.file, problem.message)
+        unloadable: list[dict[str, object]] = [
+            {"id": Path(file).stem, "file": file, "status": None, "usable_for": [], "problem": message}
+            for file, message in sorted(first.items())
+        ]
+        _print_json([*({**row, "problem": None} for row in rows), *unloadable])
     else:
         table = Table("ID", "Title", "Themes", "Status", "Consent", "Usable for", box=None)
         for row in rows:
@@ -876,11 +883,24 @@ def export(bank: StoryBank, purpose: str, output: Path) -> None:
 def import_command(ctx: click.Context, bundle: Path) -> None:
     """Add a bundle's valid stories, each in review (publish runs the checks); exit 1 if any was refused.
 
-    Never replaces a story. The sender's form references and accepted findings are not kept; a story told
-    by someone under 18 is refused until a guardian form is held here.
+    A .csv or .xlsx sheet (a row a story) or a .docx document comes in as drafts instead, each with what
+    it still needs before it can be published (docs/collecting.md). Never replaces a story. A bundle's
+    form references and accepted findings are not kept; a story told by someone under 18 is refused
+    until a guardian form is held here.
 
-    Example: storybank import bundle.jsonl
+    Example: storybank import bundle.jsonl   (or: storybank import stories.csv)
     """
+    if bundle.suffix.lower() in (".csv", ".xlsx", ".docx"):
+        taken = _open_bank(ctx).bring_in(bundle)
+        for line in taken.notes:
+            click.echo(line, err=True)
+        for story_id, where in taken.added.items():
+            click.echo(_safe(f"{bundle.name} {where}: draft {story_id}; to publish it still needs: "
+                             + "; ".join(taken.missing[story_id])))  # fmt: skip
+        for line in taken.refused:
+            click.echo(_safe(f"refused {line}"), err=True)
+        click.echo(f"imported {len(taken.added)} draft(s), refused {len(taken.refused)}")
+        ctx.exit(EXIT_FOUND_ERRORS if taken.refused else 0)
     report = _open_bank(ctx).import_bundle(bundle)
     for line in report.refused:
         click.echo(f"refused {line}", err=True)

@@ -147,7 +147,7 @@ def draft_text(answers: Answers, story_id: str, taxonomy: Taxonomy, today: dt.da
         "summary": answers.summary or _first_sentence(body, 200),
         "language": str(answers.language),
         "status": "draft",
-        "themes": answers.themes or _themes_in(body, taxonomy),
+        "themes": answers.themes or themes_in(body, taxonomy),
         "content_warnings": [],
         "storyteller": {
             "attribution": str(answers.attribution),
@@ -180,7 +180,7 @@ def _body(answers: Answers) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
-def _themes_in(body: str, taxonomy: Taxonomy) -> list[str]:
+def themes_in(body: str, taxonomy: Taxonomy) -> list[str]:
     """The themes the teller's words name, strongest first (at most four), else FALLBACK_THEME."""
     boosts = QueryVocabulary(taxonomy).theme_boosts(body)
     ranked = sorted(boosts, key=lambda theme: (-boosts[theme], theme))[:4]
