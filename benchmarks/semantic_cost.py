@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import speed
 from doc_block import write_block
+from relatable_cost import timings
 
 from storybank import StoryBank
 from storybank.search import semantic
@@ -39,16 +40,6 @@ def bank_with(folder: Path, on: bool) -> StoryBank:
     bank = StoryBank.open(folder)
     settings = bank.settings.model_copy(update={"search": SearchSettings(semantic=on)})
     return StoryBank(folder, settings=settings, taxonomy=bank.taxonomy)
-
-
-def timings(bank: StoryBank, texts: list[str], repeats: int) -> list[float]:
-    seconds = []
-    for _ in range(repeats):
-        for text in texts:
-            started = time.perf_counter()
-            bank.search(text, limit=10)
-            seconds.append(time.perf_counter() - started)
-    return seconds
 
 
 def p(values: list[float], share: float) -> float:

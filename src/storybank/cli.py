@@ -461,16 +461,26 @@ def similar(bank: StoryBank, story_id: str, limit: int, as_json: bool) -> None:
         click.echo(_safe(f"{hit.story.id}  {hit.story.title}  [{', '.join(hit.story.themes)}]"))
 
 
+def paper_options(command: Callable[..., None]) -> Callable[..., None]:
+    """-o, --format and --paper: what every printed paper (handout, consent form, review copy) takes."""
+    options = [
+        click.option(
+            "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+            help="The file to write; its extension (.md, .html, .pdf) gives the format.",
+        ),
+        click.option(
+            "--format", "format_", type=click.Choice(["md", "html", "pdf"]), help="Format (default: from -o)."
+        ),
+        click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("story_ids", metavar="[ID]...", nargs=-1)
-@click.option(
-    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-    help="The file to write; its extension (.md, .html, .pdf) gives the format.",
-)  # fmt: skip
-@click.option(
-    "--format", "format_", type=click.Choice(["md", "html", "pdf"]), help="Format (default: from -o)."
-)
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@paper_options
 @click.option("--max-words", type=click.IntRange(1), help="Shorten each story at a paragraph boundary.")
 @click.option(
     "--fit", type=click.Choice(["page"]),
@@ -747,14 +757,7 @@ def _teller_paper_command(kind: str, summary: str, example: str) -> None:
 
     @cli.command(kind, help=f"{summary}\n\nExample: {example}")
     @click.argument("story_id", metavar="ID")
-    @click.option(
-        "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-        help="The file to write; its extension (.md, .html, .pdf) gives the format.",
-    )  # fmt: skip
-    @click.option(
-        "--format", "format_", type=click.Choice(["md", "html", "pdf"]), help="Format (default: from -o)."
-    )
-    @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+    @paper_options
     @pass_bank
     def command(bank: StoryBank, story_id: str, output: Path, format_: str | None, paper: str) -> None:
         written = bank.teller_paper(story_id, kind, output, format=format_, paper=paper)
