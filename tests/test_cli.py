@@ -247,3 +247,18 @@ def test_check_one_story_reports_only_that_story(
     assert (only_good.code, only_bad.code) == (0, 1)
     assert "bad-story" not in only_good.out
     assert "bad-story.md" in only_bad.out
+
+
+def test_the_help_loads_neither_the_bank_nor_the_story_model() -> None:
+    # What makes `storybank --help` answer at once (docs/performance.md): a plain-module check, not a timing.
+    import subprocess
+    import sys
+
+    heavy = ("storybank.bank", "storybank.models", "pydantic", "rich", "whoosh", "yaml", "jinja2")
+    code = (
+        "import sys; from storybank.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -18,22 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress
-from rich.table import Table
 
-from storybank.bank import StoryBank
-from storybank.consent import consent_state, consent_summary
 from storybank.errors import BankNotFoundError, Severity, StorybankError, one_line
-from storybank.models import Language, Purpose, Story
-from storybank.schema import front_matter_schema
-from storybank.search import Hit, SearchFilters, SearchRequest, SearchResult
-from storybank.store import display, story_path
-from storybank.taxonomy import default_taxonomy
+from storybank.kinds import Language, Purpose
+from storybank.search.request import SearchFilters, SearchRequest
 
+# Everything else is imported where it is used: `storybank --help` (and every command's) loads click and
+# these few plain modules only, not the bank, the index, the story model or rich (docs/performance.md).
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from storybank.bank import StoryBank
     from storybank.lifecycle import Recall
+    from storybank.models import Story
+    from storybank.search.results import Hit, SearchResult
 
 EXIT_FOUND_ERRORS = 1
 EXIT_BAD_INPUT = 2
@@ -47,6 +45,8 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 def _open_bank(ctx: click.Context) -> StoryBank:
     """The bank of the global options, opened on first use (`--help` and `schema` need none)."""
+    from storybank.bank import StoryBank
+
     root = ctx.find_root()
     if not isinstance(root.obj, StoryBank):
         options = root.params
@@ -72,8 +72,23 @@ def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def escape(text: str) -> str:
+    """Text shown as it is in rich's markup (rich is loaded only by the commands that print with it)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def display(path: Path) -> str:
+    from storybank.store import display as shown
+
+    return shown(path)
+
+
 def _console() -> Console:
     # Wide enough that piped output is not cut to 80 columns.
+    from rich.console import Console
+
     return Console(width=None if sys.stdout.isatty() else 160, highlight=False, soft_wrap=False)
 
 
@@ -118,6 +133,8 @@ def list_stories(bank: StoryBank, as_json: bool) -> None:
         ]
         _print_json([*({**row, "problem": None} for row in rows), *unloadable])
     else:
+        from rich.table import Table
+
         table = Table("ID", "Title", "Themes", "Status", "Consent", "Usable for", box=None)
         for row in rows:
             table.add_row(
@@ -244,6 +261,8 @@ def themes(bank: StoryBank, as_json: bool) -> None:
             }
         )
         return
+    from rich.table import Table
+
     table = Table("Theme", "Label (en / es)", "Group", "Stories", "Shareable", "Everyday words", box=None)
     for row in theme_rows:
         phrases = row["phrases"].get("en", [])
@@ -272,7 +291,11 @@ def schema(ctx: click.Context) -> None:
     except BankNotFoundError:
         if ctx.find_root().params["bank"] is not None or os.environ.get("STORYBANK_HOME"):
             raise
+        from storybank.taxonomy import default_taxonomy
+
         vocabulary = default_taxonomy()  # no bank here: the package vocabulary
+    from storybank.schema import front_matter_schema
+
     _print_json(front_matter_schema(vocabulary))
 
 
@@ -455,6 +478,8 @@ def similar(bank: StoryBank, story_id: str, limit: int, as_json: bool) -> None:
     """
     hits = bank.similar(story_id, limit=limit)
     if as_json:  # the same object as `search --json`, saying which story it is like
+        from storybank.search.results import SearchResult
+
         _print_json({**SearchResult("", len(hits), hits).to_dict(), "similar_to": story_id})
         return
     for hit in hits:
@@ -576,6 +601,9 @@ def index_command(bank: StoryBank, rebuild: bool) -> None:
 
     Example: storybank index --rebuild
     """
+    from rich.console import Console
+    from rich.progress import Progress
+
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("indexing", total=None)
 
@@ -983,6 +1011,9 @@ def _teller_line(hit: Hit) -> str:
 
 
 def _summary(bank: StoryBank, story: Story) -> dict[str, Any]:
+    from storybank.consent import consent_state, consent_summary
+    from storybank.store import story_path
+
     return {
         "id": story.id,
         "title": story.title,

@@ -25,48 +25,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from storybank.errors import quote
+from storybank.kinds import Attribution as Attribution
+from storybank.kinds import EventKind as EventKind
+from storybank.kinds import Language as Language
+from storybank.kinds import Purpose as Purpose
+from storybank.kinds import Status as Status
 from storybank.taxonomy import SLUG_PATTERN, Taxonomy, closest, default_taxonomy
-
-
-class Purpose(StrEnum):
-    """What a storyteller may agree to (see docs/consent.md)."""
-
-    READ = "read"
-    SHARE = "share"
-    HANDOUT = "handout"
-    PUBLIC = "public"
-    TRAINING = "training"
-    RESEARCH = "research"
-
-
-class Status(StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in-review"
-    PUBLISHED = "published"
-    RETIRED = "retired"
-
-
-class Attribution(StrEnum):
-    NAMED = "named"
-    FIRST_NAME = "first-name"
-    PSEUDONYM = "pseudonym"
-    ANONYMOUS = "anonymous"
-
-
-class Language(StrEnum):
-    EN = "en"
-    ES = "es"
-
-
-class EventKind(StrEnum):
-    GIVEN = "given"
-    RENEWED = "renewed"
-    WITHDRAWN = "withdrawn"
-    TEXT_APPROVED = "text-approved"
-    SUBMITTED = "submitted"
-    PUBLISHED = "published"
-    RETIRED = "retired"
-    IMPORTED = "imported"
 
 
 def _one_of(kind: str, choices: type[StrEnum]) -> BeforeValidator:

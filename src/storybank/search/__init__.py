@@ -6,7 +6,23 @@ Where a query becomes an engine query: `service.SearchService._search` builds an
 `whoosh/query.py` turns it into Whoosh's (the user's words, the boosts, and the consent filter).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from storybank.search.request import SearchFilters, SearchRequest
-from storybank.search.results import Hit, SearchResult
+
+if TYPE_CHECKING:
+    from storybank.search.results import Hit, SearchResult
+
+
+def __getattr__(name: str) -> Any:
+    """Hit and SearchResult when first used: they need the story model, which a request does not."""
+    if name in ("Hit", "SearchResult"):
+        from storybank.search import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module 'storybank.search' has no attribute {name!r}")
+
 
 __all__ = ["Hit", "SearchFilters", "SearchRequest", "SearchResult"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from storybank.models import Purpose
+from storybank.kinds import Purpose
 
 
 @dataclass(frozen=True)
