@@ -262,3 +262,10 @@ def test_the_help_loads_neither_the_bank_nor_the_story_model() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_public_name_of_the_package_is_importable() -> None:
+    import storybank
+
+    assert sorted(storybank.__all__) == sorted(storybank._MODULE_OF)
+    assert all(getattr(storybank, name) is not None for name in storybank.__all__)

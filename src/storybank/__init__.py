@@ -31,8 +31,8 @@ _WHERE = {
     "storybank.bank": ["Packet", "StoryBank", "ThemeCount"],
     "storybank.consent": ["ConsentState", "Decision", "consent_state", "may_use"],
     "storybank.errors": [
-        "BankNotFoundError", "ConfigError", "ConsentRefusedError", "InvalidStoryIdError", "Problem", "Severity",
-        "StorybankError", "StoryExistsError", "StoryFileError", "StoryNotFoundError",
+        "BankNotFoundError", "ConfigError", "ConsentRefusedError", "InvalidStoryIdError", "Problem",
+        "Severity", "StorybankError", "StoryExistsError", "StoryFileError", "StoryNotFoundError",
     ],
     "storybank.kinds": ["Attribution", "Language", "Purpose", "Status"],
     "storybank.models": ["Consent", "ConsentEvent", "Story"],
@@ -49,4 +49,29 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = sorted(_MODULE_OF)
+__all__ = [
+    "Attribution",
+    "BankNotFoundError",
+    "ConfigError",
+    "Consent",
+    "ConsentEvent",
+    "ConsentRefusedError",
+    "ConsentState",
+    "Decision",
+    "InvalidStoryIdError",
+    "Language",
+    "Packet",
+    "Problem",
+    "Purpose",
+    "Severity",
+    "Status",
+    "Story",
+    "StoryBank",
+    "StoryExistsError",
+    "StoryFileError",
+    "StoryNotFoundError",
+    "StorybankError",
+    "ThemeCount",
+    "consent_state",
+    "may_use",
+]

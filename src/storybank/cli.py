@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from storybank.bank import StoryBank
     from storybank.lifecycle import Recall
     from storybank.models import Story
-    from storybank.search.results import Hit, SearchResult
+    from storybank.search.results import Hit
 
 EXIT_FOUND_ERRORS = 1
 EXIT_BAD_INPUT = 2
