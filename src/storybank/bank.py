@@ -57,6 +57,7 @@ class Purged:
 
     leftovers_removed: int
     recall: Recall
+    impact_removed: int = 0  # the story's anonymous marks in log/impact.jsonl
 
 
 @dataclass(frozen=True)
@@ -347,13 +348,21 @@ class StoryBank:
         self, story_id: str, kind: str, path: str | os.PathLike[str], *, format: str | None = None,
         paper: str = "a4",
     ) -> Path:  # fmt: skip
-        """Write a paper for the story's teller: `kind` "consent-form" (what they agree to, to sign) or
-        "review-copy" (the exact text, to approve). From the story's file as it is now, in its language;
+        """Write a paper for the story's teller: `kind` "consent-form" (what they agree to, to sign),
+        "review-copy" (the exact text, to approve) or "impact-letter" (how often it was printed, shared and
+        marked helpful: counts only). From the story's file as it is now, in its language;
         written whole, never logged as a print (it is not a handout)."""
         from storybank.handouts import Format, Paper
-        from storybank.handouts.teller import consent_form, review_copy
+        from storybank.handouts.teller import consent_form, impact_letter, review_copy
 
-        papers = {"consent-form": consent_form, "review-copy": review_copy}
+        def letter(story: Story, **options: Any) -> Any:  # the counts, from the logs, since consent was given
+            return impact_letter(
+                story, counts=self.impact(since=story.consent.given_on).get(story.id), **options
+            )
+
+        papers: dict[str, Callable[..., Any]] = {
+            "consent-form": consent_form, "review-copy": review_copy, "impact-letter": letter,
+        }  # fmt: skip
         if kind not in papers:
             raise StorybankError(f"unknown paper '{kind}' (choose from: {', '.join(papers)})")
         target = Path(path)
@@ -501,9 +510,60 @@ class StoryBank:
             lifecycle.tombstone(self.root, story, today=self.today, reason=reason, by=_who(by))
             path.unlink()
             leftovers = store.remove_leftovers(path)
+        from storybank import impact
+
+        marks = impact.erase(self.root, story_id)
         self._index.close()
         self.index()
-        return Purged(len(leftovers), lifecycle.recall_list(self.root, story_id))
+        return Purged(len(leftovers), lifecycle.recall_list(self.root, story_id), marks)
+
+    def record_impact(self, story_id: str, *, how: str = "helped") -> dict[str, str]:
+        """Count that sharing a story helped, felt relatable or taught something: the story, the kind and
+        the month are stored, nothing about anyone (docs/consent.md). Only a story usable for sharing or
+        handouts today can be marked; a withdrawn one keeps its past counts."""
+        from storybank import impact
+
+        kind = _choice(impact.Kind, how, "kind of mark")
+        story = self.get(story_id)
+        if story.consent.withdrawn_on is not None and story.consent.withdrawn_on <= self.today:
+            raise StorybankError(
+                f"story '{story.id}' was withdrawn on {story.consent.withdrawn_on}: it cannot be marked "
+                "again (its past counts are kept for the teller's letter)"
+            )
+        if not (self.may_use(story, Purpose.SHARE) or self.may_use(story, Purpose.HANDOUT)):
+            raise ConsentRefusedError(story.id, Purpose.SHARE, self.may_use(story, Purpose.SHARE).reason)
+        return impact.record(self.root, story.id, kind, self.today)
+
+    def impact(self, *, since: dt.date | None = None) -> dict[str, dict[str, int]]:
+        """Per story: times printed and exported (from their logs) and the marks, since a date (default:
+        ever). Stories that were never printed, exported or marked are left out."""
+        from storybank import exchange, impact
+
+        first = since or dt.date.min
+        found: dict[str, impact.StoryImpact] = {}
+        for _, entry in printlog.read(self.root).records:
+            if _on_or_after(entry.get("printed_on"), first):
+                for listed in entry.get("stories") or []:
+                    if isinstance(listed, dict) and isinstance(listed.get("id"), str):
+                        found.setdefault(listed["id"], impact.StoryImpact()).printed += 1
+        for _, entry in exchange.export_log(self.root).records:
+            if _on_or_after(entry.get("exported_on"), first):
+                for story_id in entry.get("stories") or []:
+                    if isinstance(story_id, str):
+                        found.setdefault(story_id, impact.StoryImpact()).exported += 1
+        for story_id, counts in impact.marks(self.root, since=since).items():
+            found.setdefault(story_id, impact.StoryImpact()).marks.update(counts)
+        return {story_id: found[story_id].to_dict() for story_id in sorted(found)}
+
+    def impact_by_theme(self, counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        """The same figures summed over each theme of the stories that still load."""
+        themes: dict[str, dict[str, int]] = {}
+        for story in self.stories():
+            for theme in story.themes:
+                for key, value in counts.get(story.id, {}).items():
+                    themes.setdefault(theme, {}).setdefault(key, 0)
+                    themes[theme][key] += value
+        return dict(sorted(themes.items()))
 
     def in_git(self) -> bool:
         from storybank import lifecycle
@@ -683,6 +743,14 @@ def _gentleness(story: Story) -> int:
     if not story.content_warnings:
         return 0
     return 2 if LAST_IN_A_PACKET.intersection(story.content_warnings) else 1
+
+
+def _on_or_after(day: object, first: dt.date) -> bool:
+    """Whether a log's ISO date is on or after `first` (a record with no readable date counts)."""
+    try:
+        return dt.date.fromisoformat(str(day)) >= first
+    except ValueError:
+        return first == dt.date.min
 
 
 def _choice(kind: type[_Choice], value: str, what: str) -> _Choice:

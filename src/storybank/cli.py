@@ -752,13 +752,20 @@ def consent_report(bank: StoryBank, as_json: bool) -> None:
     Example: storybank consent-report --json
     """
     rows = bank.consent_report()
+    counts = bank.impact()  # beside a renewal: how the story was used (counts only; storybank impact)
     if as_json:
-        _print_json([row.to_dict() for row in rows])
+        _print_json([{**row.to_dict(), "impact": counts.get(row.id)} for row in rows])
         return
     if not rows:
         click.echo("every story's consent is in order")
     for row in rows:
-        click.echo(f"{row.state:<13} {row.id}  {row.date or ''}  {row.detail}")
+        used = counts.get(row.id)
+        figures = (
+            f"  (printed {used['printed']}, helped {used['helped']})"
+            if used and row.state == "expiring"
+            else ""
+        )
+        click.echo(f"{row.state:<13} {row.id}  {row.date or ''}  {row.detail}{figures}")
 
 
 @cli.command()
@@ -803,6 +810,54 @@ _teller_paper_command(
     "Print the story's exact text for its teller to read before they approve it (storybank approve).",
     "storybank review-copy my-new-story -o copy.pdf",
 )
+_teller_paper_command(
+    "impact-letter",
+    "Print a short letter for the story's teller: how many times it was printed, shared and marked helpful "
+    "since they gave consent — counts only, nothing about anyone it was shared with.",
+    "storybank impact-letter back-to-the-kitchen -o letter.pdf",
+)
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@click.option(
+    "--how", type=click.Choice(["helped", "relatable", "learned"]), default="helped", show_default=True,
+    help="What the person said after the story was shared: it helped, felt like theirs, or taught something.",
+)  # fmt: skip
+@pass_bank
+def helped(bank: StoryBank, story_id: str, how: str) -> None:
+    """Count that sharing a story helped (a count, never a record of anyone: the story, the kind, the month).
+
+    Example: storybank helped back-to-the-kitchen --how relatable
+    """
+    bank.record_impact(story_id, how=how)
+    click.echo(f"counted: {story_id} {how} (nothing about the person is kept)")
+
+
+@cli.command()
+@click.option("--since", type=date_type, metavar="DATE", help="Count only from this day (default: ever).")
+@json_option
+@pass_bank
+def impact(bank: StoryBank, since: dt.datetime | None, as_json: bool) -> None:
+    """Per story and per theme: times printed and exported, and the helped, relatable and learned counts.
+
+    Example: storybank impact --since 2026-01-01 --json
+    """
+    counts = bank.impact(since=since.date() if since else None)
+    themes = bank.impact_by_theme(counts)
+    if as_json:
+        _print_json(
+            {"since": since.date().isoformat() if since else None, "stories": counts, "themes": themes}
+        )
+        return
+    from rich.table import Table
+
+    table = Table("Story", "Printed", "Exported", "Helped", "Relatable", "Learned", box=None)
+    for story_id, row in counts.items():
+        table.add_row(
+            story_id, *(str(row[key]) for key in ("printed", "exported", "helped", "relatable", "learned"))
+        )
+    _console().print(table)
 
 
 @cli.command()
@@ -858,6 +913,8 @@ def purge(bank: StoryBank, story_id: str, yes: bool, reason: str, by: str | None
     click.echo(
         f"purged {story_id}: its file and index entry are gone; log/tombstones.jsonl records the erasure"
     )
+    if purged.impact_removed:
+        click.echo(f"removed its {purged.impact_removed} anonymous mark(s) from log/impact.jsonl")
     if purged.leftovers_removed:
         click.echo(
             f"also removed {purged.leftovers_removed} temporary copy(ies) of the story left by an "

@@ -72,6 +72,32 @@ def review_copy(
     return _rendered("review-copy.md.j2", values, said["review_title"], language, bank_root, format, paper)
 
 
+def impact_letter(
+    story: Story, *, settings: Settings, bank_root: Path, format: Format, paper: Paper = Paper.A4,
+    counts: Mapping[str, int] | None = None,
+) -> TellerDocument:  # fmt: skip
+    """A short letter for the teller: how many times the story was printed, shared and marked helpful
+    since consent was given — counts only, nothing about anyone it was shared with."""
+    language = str(story.language)
+    said = words(language)
+    figures = {
+        key: int((counts or {}).get(key, 0))
+        for key in ("printed", "exported", "helped", "relatable", "learned")
+    }
+    credit = story.storyteller.credit(language)
+    values = {
+        "title": one_line(story.title),
+        "greeting": said["dear_teller"] if story.storyteller.attribution is Attribution.ANONYMOUS
+        else said["dear"].format(name=one_line(credit)),
+        "organisation": one_line(settings.organization.name or said["the_organisation"]),
+        "since": story.consent.given_on.isoformat(),
+        "until": story.consent.expires_on.isoformat() if story.consent.expires_on else None,
+        "figures": figures,
+        "words": said,
+    }  # fmt: skip
+    return _rendered("impact-letter.md.j2", values, said["letter_title"], language, bank_root, format, paper)
+
+
 def _rendered(
     template: str, values: Mapping[str, object], title: str, language: str, bank_root: Path, format: Format,
     paper: Paper,

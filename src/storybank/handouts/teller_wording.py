@@ -54,6 +54,23 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "signature": "Storyteller's signature: ______________________   Date: ____________",
         "witness": "Staff member: ______________________   Date: ____________",
         "keep": "The signed form stays in the organisation's records. You may have a copy.",
+        "letter_title": "Your story reached people",
+        "dear": "Dear {name},",
+        "dear_teller": "Dear storyteller,",
+        "letter_thanks": 'Thank you for sharing your story "{title}" with {organisation}. Here is what we '
+        "know of how it was used since {since}:",
+        "printed": "printed {n} time(s) for someone to take home",
+        "exported": "shared {n} time(s) with partner organisations you agreed to",
+        "helped": "marked {n} time(s) by a peer specialist as having helped",
+        "relatable": "marked {n} time(s) as feeling close to someone's own life",
+        "learned": "marked {n} time(s) as someone learning something from it",
+        "letter_none": "It has not been printed or marked yet: thank you for being ready to share it.",
+        "letter_private": "These are counts only. We keep nothing about the people your story was shared "
+        "with: not their names, not what they said.",
+        "letter_until": "Your consent runs until {until}. If you would like your story to keep reaching "
+        "people, we would be glad to renew it. If not, that is your choice, and we thank you.",
+        "letter_no_end": "Your consent has no end date. You can change your mind at any time.",
+        "letter_sign": "With thanks, {organisation}",
         "review_title": "Your story, for you to read",
         "review_intro": "This is your story exactly as it would be shared. Read it in your own time. If "
         "anything is not how you want it told, tell {organisation}: it can be changed, or not used at all.",
@@ -85,6 +102,23 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "signature": "Firma de quien cuenta la historia: ______________________   Fecha: ____________",
         "witness": "Persona del personal: ______________________   Fecha: ____________",
         "keep": "El formulario firmado se guarda en los archivos de la organización. Puedes pedir una copia.",
+        "letter_title": "Tu historia llegó a otras personas",
+        "dear": "Querida/o {name}:",
+        "dear_teller": "Querida persona que contó esta historia:",
+        "letter_thanks": 'Gracias por compartir tu historia "{title}" con {organisation}. Esto es lo que '
+        "sabemos de cómo se usó desde el {since}:",
+        "printed": "se imprimió {n} vez/veces para que alguien se la llevara",
+        "exported": "se compartió {n} vez/veces con organizaciones con las que estuviste de acuerdo",
+        "helped": "{n} vez/veces un especialista de apoyo entre pares anotó que ayudó",
+        "relatable": "{n} vez/veces se anotó que alguien la sintió cercana a su propia vida",
+        "learned": "{n} vez/veces se anotó que alguien aprendió algo de ella",
+        "letter_none": "Todavía no se ha impreso ni anotado: gracias por estar dispuesta/o a compartirla.",
+        "letter_private": "Son solo cuentas. No guardamos nada de las personas con quienes se compartió tu "
+        "historia: ni sus nombres, ni lo que dijeron.",
+        "letter_until": "Tu consentimiento dura hasta el {until}. Si quieres que tu historia siga llegando a "
+        "otras personas, nos alegrará renovarlo. Si no, es tu decisión, y te lo agradecemos.",
+        "letter_no_end": "Tu consentimiento no tiene fecha de fin. Puedes cambiar de opinión cuando quieras.",
+        "letter_sign": "Con gratitud, {organisation}",
         "review_title": "Tu historia, para que la leas",
         "review_intro": "Esta es tu historia tal como se compartiría. Léela con calma. Si algo no está como "
         "quieres contarlo, díselo a {organisation}: se puede cambiar, o no usarla.",

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from storybank.errors import StorybankError
 from storybank.handouts.render import safe_html
 from storybank.models import Purpose
 from storybank.search import SearchRequest
 from storybank.web.guard import HANDOUT_CSP
 from storybank.web.params import TELLER_AGES, Filters, Offset, StoryId, Text
-from storybank.web.state import PDF_AVAILABLE, Forbidden, WebBank, same_origin, web_bank
+from storybank.web.state import PDF_AVAILABLE, Forbidden, NotFound, WebBank, same_origin, web_bank
 
 PAGE_SIZE = 10
 router = APIRouter(include_in_schema=False)
@@ -39,10 +40,32 @@ def story_page(request: Request, web: Web, story_id: StoryId) -> HTMLResponse:
     story = web.shared(story_id)
     similar = web.locked(lambda: web.bank.similar(story.id, limit=3))
     printable = bool(web.locked(lambda: web.bank.may_use(story, Purpose.HANDOUT)))
+    counted = request.query_params.get("counted") == "1"
     return web.page(
         request, "story.html.j2", story=story, body=Markup(safe_html(story.body)), similar=similar,
-        printable=printable, pdf=PDF_AVAILABLE, taxonomy=web.bank.taxonomy,
+        printable=printable, pdf=PDF_AVAILABLE, taxonomy=web.bank.taxonomy, counted=counted,
     )  # fmt: skip
+
+
+@router.post("/stories/{story_id}/helped")
+def count_impact(
+    request: Request,
+    web: Web,
+    story_id: StoryId,
+    how: Annotated[Literal["helped", "relatable", "learned"], Form()] = "helped",
+) -> Response:
+    """Count that sharing the story helped: a write, so taken only from this site's own story page (like
+    printing). Nothing about the person, the specialist or the request is stored (docs/consent.md)."""
+    if not same_origin(request):
+        raise Forbidden
+    web.shared(story_id)
+    try:
+        web.locked(lambda: web.bank.record_impact(story_id, how=how))
+    except StorybankError:
+        raise NotFound from None
+    lang = request.query_params.get("lang", "")
+    back = f"/stories/{story_id}?counted=1" + (f"&lang={lang}" if lang in ("en", "es") else "")
+    return RedirectResponse(back, status_code=303)
 
 
 @router.get("/stories/{story_id}/handout")

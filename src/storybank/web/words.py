@@ -43,6 +43,13 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "not_found_text": "There is no story here to show.",
         "error": "Something went wrong",
         "error_text": "The page could not be shown. Please try again.",
+        "impact_ask": "After sharing it, did this story…",
+        "impact_helped": "help",
+        "impact_relatable": "feel like their own",
+        "impact_learned": "teach them something",
+        "impact_private": "Only a count is kept: the story, what it did and the month. Nothing about the "
+        "person or you.",
+        "impact_thanks": "Thank you: counted.",
         "bad_request": "That search could not be read",
         "bad_request_text": "One of the filters has a value storybank cannot use. Change it and try again.",
         "no_support": "No handout yet",
@@ -92,6 +99,13 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "not_found_text": "Aquí no hay ninguna historia que mostrar.",
         "error": "Algo salió mal",
         "error_text": "No se pudo mostrar la página. Inténtalo de nuevo.",
+        "impact_ask": "Después de compartirla, ¿esta historia…",
+        "impact_helped": "ayudó",
+        "impact_relatable": "la sintió como suya",
+        "impact_learned": "le enseñó algo",
+        "impact_private": "Solo se guarda una cuenta: la historia, lo que hizo y el mes. Nada de la persona "
+        "ni de ti.",
+        "impact_thanks": "Gracias: anotado.",
         "bad_request": "No se pudo leer esa búsqueda",
         "bad_request_text": "Uno de los filtros tiene un valor que storybank no puede usar. Cámbialo e "
         "inténtalo de nuevo.",
