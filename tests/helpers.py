@@ -122,4 +122,12 @@ def needs(component: str, available: bool, how: str) -> None:
     pytest.skip(message)
 
 
+def needs_weasyprint() -> None:
+    """Skip a test that makes a PDF when WeasyPrint (or the Pango it needs) is missing — except under CI."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        needs("WeasyPrint", False, "pip install -e '.[pdf]' and Debian's libpango-1.0-0")
+
+
 LOCAL = "http://127.0.0.1"  # a test client's base URL: the Host the web app answers to when not told its port

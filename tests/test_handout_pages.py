@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_BANK, Result, needs
+from helpers import SAMPLE_BANK, Result, needs_weasyprint
 from storybank import Purpose, StoryBank
 
 SAMPLE_DAY = dt.date(2026, 11, 22)  # the sample bank's consent is judged on the day its stories were set
@@ -22,10 +22,7 @@ Run = Callable[..., Result]
 
 @pytest.fixture(scope="module", autouse=True)
 def weasyprint_installed() -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        needs("WeasyPrint", False, "pip install -e '.[pdf]' and Debian's libpango-1.0-0")
+    needs_weasyprint()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from helpers import REPO, needs
+from helpers import REPO, needs_weasyprint
 from storybank import StoryBank
 
 GOLDEN_BANK = REPO / "tests" / "golden" / "handouts" / "bank"
@@ -100,10 +100,7 @@ def test_handout_page_has_no_accessibility_violations(
 
 
 def test_weasyprint_pdf_has_page_numbers_and_every_word(golden_bank: StoryBank) -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        needs("WeasyPrint", False, "pip install -e '.[pdf]' and Debian's libpango-1.0-0")
+    needs_weasyprint()
     pages = pdf_pages(golden_bank.handout(PACKET, format="pdf").data)
     assert len(pages) >= 4  # a cover, then each story from a new page
     assert all(f"Page {number} / {len(pages)}" in text for number, text in enumerate(pages, 1))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import LOCAL, Result, needs
+from helpers import LOCAL, Result, needs_weasyprint
 from storybank import StoryBank
 from storybank.errors import StorybankError
 from storybank.impact import FIELDS
@@ -125,10 +125,7 @@ def test_the_letter_shows_the_counts_in_the_storys_language(
 def test_the_letter_pdf_says_nothing_about_anyone(
     bank: StoryBank, bank_dir: Path, run: Run, tmp_path: Path
 ) -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        needs("WeasyPrint", False, "pip install -e '.[pdf]'")
+    needs_weasyprint()
     from pypdf import PdfReader
 
     bank.record_impact("kitchen-story")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Result, needs
+from helpers import Result, needs_weasyprint
 from storybank import StoryBank
 
 TODAY = dt.date(2025, 6, 1)
@@ -94,10 +94,7 @@ def test_teller_papers_keep_hostile_html_out(write_story: WriteStory, bank_dir: 
 def test_the_cli_writes_a_pdf_consent_form(
     write_story: WriteStory, bank_dir: Path, run: Run, tmp_path: Path
 ) -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        needs("WeasyPrint", False, "pip install -e '.[pdf]'")
+    needs_weasyprint()
     from pypdf import PdfReader
 
     write_story("kitchen-story")
