@@ -169,3 +169,14 @@ def test_list_json_names_a_file_that_does_not_load(
     assert broken[0]["status"] is None
     assert "YAML" in broken[0]["problem"]
     assert [row["problem"] for row in rows if row["id"] == "back-to-the-kitchen"] == [None]
+
+
+def test_a_hostile_answers_file_is_one_line(bank_dir: Path, run: Run, tmp_path: Path) -> None:
+    from helpers import alias_bomb
+
+    path = tmp_path / "answers.yaml"
+    path.write_text(alias_bomb(9), encoding="utf-8")
+    result = run("--bank", bank_dir, "tell", "--answers", path)
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1
+    assert list(bank_dir.glob("*.md")) == []

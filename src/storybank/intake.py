@@ -33,6 +33,7 @@ COLUMNS = (
 )  # fmt: skip
 LISTS = ("themes", "content_warnings", "purposes")  # separated by commas or semicolons
 MAX_ROWS = 5_000
+MAX_FILE_BYTES = 50 * 2**20  # 5,000 stories of 10,000 characters; a bigger file is not a story sheet
 MAX_CELL = 50_000  # characters: a story is a few thousand; more is not a story
 FORMULA = re.compile(r"^\s*[=@]")  # a spreadsheet formula (or a CSV injection): its value is wanted
 
@@ -48,6 +49,10 @@ class IntakeReport:
 def bring_in(path: Path, bank_root: Path, taxonomy: Taxonomy, *, today: dt.date) -> IntakeReport:
     """Drafts from a spreadsheet's rows or a Word document."""
     report = IntakeReport()
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise StorybankError(
+            f"{path.name} is over {MAX_FILE_BYTES // 2**20} MB: split it into smaller sheets"
+        )
     suffix = path.suffix.lower()
     if suffix == ".docx":
         rows: Iterator[tuple[str, dict[str, str]]] = iter([("document", _document(path))])
