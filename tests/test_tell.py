@@ -180,3 +180,13 @@ def test_a_hostile_answers_file_is_one_line(bank_dir: Path, run: Run, tmp_path: 
     assert result.code == 2
     assert len(result.err.strip().splitlines()) == 1
     assert list(bank_dir.glob("*.md")) == []
+
+
+def test_continuing_an_interrupted_telling_removes_its_saved_answers(bank_dir: Path, run: Run) -> None:
+    saved = bank_dir / "tellings" / "partial-20261201-100000.yaml"
+    saved.parent.mkdir()
+    saved.write_text(yaml.safe_dump(ANSWERS), encoding="utf-8")
+    result = run("--bank", bank_dir, "tell", "--answers", saved)
+    assert result.code == 0, result.err
+    assert not saved.exists()
+    assert (bank_dir / "starting-again-at-the-bakery.md").exists()

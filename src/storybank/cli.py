@@ -331,6 +331,9 @@ def tell(bank: StoryBank, answers: Path | None, language: str) -> None:
         given = telling.Answers.model_validate(answered)
     story, findings = bank.tell(given)
     click.echo(telling.explained(story))
+    if answers is not None and answers.resolve().parent == (bank.root / "tellings").resolve():
+        answers.unlink()  # an interrupted telling, now whole: its answers live in the draft
+        click.echo(f"the saved answers {answers.name} are in the draft now, and were removed")
     for finding in findings:  # in plain words, with what to do: keep it, change it or remove it
         click.echo(f"  - {finding.message}" + (f": {finding.suggestion}" if finding.suggestion else ""))
 
