@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from storybank import package_data
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 
@@ -145,5 +145,4 @@ def closest(value: str, choices: frozenset[str] | set[str] | list[str]) -> str |
 @cache
 def default_taxonomy() -> Taxonomy:
     """The package vocabulary (loaded once per process)."""
-    text = resources.files("storybank").joinpath("data/taxonomy.yaml").read_text("utf-8")
-    return Taxonomy.model_validate(yaml.safe_load(text))
+    return Taxonomy.model_validate(package_data.load("taxonomy.yaml"))

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
-
+from storybank import package_data
 from storybank.checks.passages import Context, Finding, quoted_spans
 
 RULE = "warnings.undeclared"
@@ -24,7 +22,7 @@ class Cues:
 
 @cache
 def cues() -> tuple[Cues, ...]:
-    data = yaml.safe_load(resources.files("storybank").joinpath("data/warning_cues.yaml").read_text("utf-8"))
+    data = package_data.load("warning_cues.yaml")
     return tuple(
         Cues(
             warning,

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
-
+from storybank import package_data
 from storybank.checks.passages import Context, Finding, quoted_spans, reported
 
 RULE = "language.stigma"
@@ -25,7 +23,7 @@ class Term:
 
 @cache
 def terms() -> tuple[Term, ...]:
-    data = yaml.safe_load(resources.files("storybank").joinpath("data/stigma.yaml").read_text("utf-8"))
+    data = package_data.load("stigma.yaml")
     guides = data["guides"]
     return tuple(
         Term(

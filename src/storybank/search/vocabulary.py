@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
-import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
 from spellchecker import SpellChecker
 
+from storybank import package_data
 from storybank.models import Language
 from storybank.taxonomy import ContentWarning, Taxonomy
 
@@ -51,8 +50,7 @@ def _words(text: str) -> str:
 
 @cache
 def _synonyms() -> dict[str, tuple[str, ...]]:
-    text = resources.files("storybank").joinpath("data/synonyms.yaml").read_text(encoding="utf-8")
-    return {str(name): tuple(words) for name, words in yaml.safe_load(text).items()}
+    return {str(name): tuple(words) for name, words in package_data.load("synonyms.yaml").items()}
 
 
 @cache
