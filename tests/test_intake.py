@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from helpers import REPO, Result
+from helpers import REPO, Result, needs
 from storybank import StoryBank
 
 Run = Callable[..., Result]
@@ -32,6 +33,12 @@ GOOD = {
     "story": "I drank to sleep for years.\n\nThen my sister drove me to a meeting, and I kept going back.",
     "status": "published",  # an unknown column: ignored, and never a way to published
 }
+
+
+def intake_extra() -> None:
+    """Skip without the intake extra (openpyxl, mammoth) — except under CI, where that fails."""
+    available = all(importlib.util.find_spec(name) for name in ("openpyxl", "mammoth"))
+    needs("The intake extra", available, "pip install -e '.[intake]'")
 
 
 def _sheet(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -96,7 +103,9 @@ def test_a_draft_from_a_sheet_keeps_its_consent_and_words(bank_dir: Path, run: R
 
 
 def test_an_xlsx_sheet_comes_in_and_a_formula_is_refused(bank_dir: Path, run: Run, tmp_path: Path) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    intake_extra()
+    import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     names = [name for name in GOOD if name != "status"]
@@ -136,7 +145,7 @@ def _docx(path: Path, paragraphs: list[str]) -> Path:
 
 
 def test_a_word_document_becomes_a_draft(bank_dir: Path, run: Run, tmp_path: Path) -> None:
-    pytest.importorskip("mammoth")
+    intake_extra()
     document = _docx(tmp_path / "told.docx", ["Morning bread", "I drank to sleep.", "Now I bake at dawn."])
     result = run("--bank", bank_dir, "--as-of", str(TODAY), "import", document)
     assert result.code == 0, result.err
@@ -148,8 +157,7 @@ def test_a_word_document_becomes_a_draft(bank_dir: Path, run: Run, tmp_path: Pat
 
 @pytest.mark.parametrize("name", ["broken.xlsx", "broken.docx"])
 def test_a_broken_file_is_one_line(bank_dir: Path, run: Run, tmp_path: Path, name: str) -> None:
-    pytest.importorskip("openpyxl")
-    pytest.importorskip("mammoth")
+    intake_extra()
     (tmp_path / name).write_bytes(b"PK\x03\x04 not really a zip file")
     result = run("--bank", bank_dir, "import", tmp_path / name)
     assert result.code == 2
