@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from storybank import printlog, store
 from storybank.checks import story_findings
-from storybank.consent import Decision, hold_reason, may_use, usable_purposes
+from storybank.consent import ConsentState, Decision, consent_state, hold_reason, may_use, usable_purposes
 from storybank.errors import (
     BankNotFoundError,
     ConfigError,
@@ -325,12 +325,8 @@ class StoryBank:
         The format comes from `format`, else from the file's extension (.md, .html, .pdf); the other
         options are `handout`'s.
         """
-        target = Path(path)
+        target = _output(path)
         chosen = format or _format_of(target)
-        if not target.parent.is_dir():
-            raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
-        if target.is_dir():
-            raise StorybankError(f"cannot write {target}: it is a folder; give a file name")
         handout = self.handout(
             story_ids,
             format=chosen,
@@ -365,9 +361,7 @@ class StoryBank:
         }  # fmt: skip
         if kind not in papers:
             raise StorybankError(f"unknown paper '{kind}' (choose from: {', '.join(papers)})")
-        target = Path(path)
-        if not target.parent.is_dir():
-            raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
+        target = _output(path)
         story = self.get(story_id)
         made = papers[kind](
             story, settings=self.settings, bank_root=self.root,
@@ -525,13 +519,14 @@ class StoryBank:
 
         kind = _choice(impact.Kind, how, "kind of mark")
         story = self.get(story_id)
-        if story.consent.withdrawn_on is not None and story.consent.withdrawn_on <= self.today:
-            raise StorybankError(
-                f"story '{story.id}' was withdrawn on {story.consent.withdrawn_on}: it cannot be marked "
-                "again (its past counts are kept for the teller's letter)"
-            )
-        if not (self.may_use(story, Purpose.SHARE) or self.may_use(story, Purpose.HANDOUT)):
-            raise ConsentRefusedError(story.id, Purpose.SHARE, self.may_use(story, Purpose.SHARE).reason)
+        shared = self.may_use(story, Purpose.SHARE)
+        if not (shared or self.may_use(story, Purpose.HANDOUT)):  # the policy decides; the words follow it
+            if consent_state(story.consent, self.today) is ConsentState.WITHDRAWN:
+                raise StorybankError(
+                    f"story '{story.id}' cannot be marked again: {shared.reason} (its past counts are kept "
+                    "for the teller's letter)"
+                )
+            raise ConsentRefusedError(story.id, Purpose.SHARE, shared.reason)
         return impact.record(self.root, story.id, kind, self.today)
 
     def impact(self, *, since: dt.date | None = None) -> dict[str, dict[str, int]]:
@@ -743,6 +738,16 @@ def _gentleness(story: Story) -> int:
     if not story.content_warnings:
         return 0
     return 2 if LAST_IN_A_PACKET.intersection(story.content_warnings) else 1
+
+
+def _output(path: str | os.PathLike[str]) -> Path:
+    """A file a command writes (a handout, a paper for a teller), refused before any work if it cannot be."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise StorybankError(f"cannot write {target}: the folder {target.parent} does not exist")
+    if target.is_dir():
+        raise StorybankError(f"cannot write {target}: it is a folder; give a file name")
+    return target
 
 
 def _on_or_after(day: object, first: dt.date) -> bool:

@@ -157,7 +157,7 @@ def approve(
         raise StorybankError(f"--on {on} is after today ({today}): record an approval once it is given")
 
     def change(story: Story, data: CommentedMap) -> None:
-        if story.consent.withdrawn_on is not None:
+        if consent_state(story.consent, today) is ConsentState.WITHDRAWN:
             raise StorybankError(
                 f"story '{story.id}' was withdrawn on {story.consent.withdrawn_on}: its text is not "
                 "approved for anything (nothing was changed)"
