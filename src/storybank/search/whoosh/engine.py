@@ -157,10 +157,8 @@ class StoryIndex:
             if self.vectors is not None:
                 if rebuild:
                     self.vectors.drop()
-                listed = {i: fp for i, fp in current.items() if i in files}
-                report.embedded = self.vectors.update(
-                    listed, lambda i: load(Path(files[i])), embedding_progress
-                )
+                story_at = lambda story_id: load(Path(files[story_id]))  # noqa: E731 (current ⊆ files)
+                report.embedded = self.vectors.update(current, story_at, embedding_progress)
             self._checked_at = None
             return report
 
