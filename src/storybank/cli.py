@@ -331,7 +331,9 @@ def tell(bank: StoryBank, answers: Path | None, language: str) -> None:
         given = telling.Answers.model_validate(answered)
     story, findings = bank.tell(given)
     click.echo(telling.explained(story))
-    if answers is not None and answers.resolve().parent == (bank.root / "tellings").resolve():
+    from storybank.bank import TELLINGS_DIR
+
+    if answers is not None and answers.resolve().parent == (bank.root / TELLINGS_DIR).resolve():
         answers.unlink()  # an interrupted telling, now whole: its answers live in the draft
         click.echo(f"the saved answers {answers.name} are in the draft now, and were removed")
     for finding in findings:  # in plain words, with what to do: keep it, change it or remove it
@@ -855,11 +857,11 @@ def impact(bank: StoryBank, since: dt.datetime | None, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table("Story", "Printed", "Exported", "Helped", "Relatable", "Learned", box=None)
+    from storybank.impact import FIGURES
+
+    table = Table("Story", *(figure.capitalize() for figure in FIGURES), box=None)
     for story_id, row in counts.items():
-        table.add_row(
-            story_id, *(str(row[key]) for key in ("printed", "exported", "helped", "relatable", "learned"))
-        )
+        table.add_row(story_id, *(str(row[figure]) for figure in FIGURES))
     _console().print(table)
 
 
@@ -981,7 +983,9 @@ def import_command(ctx: click.Context, bundle: Path) -> None:
 
     Example: storybank import bundle.jsonl   (or: storybank import stories.csv)
     """
-    if bundle.suffix.lower() in (".csv", ".xlsx", ".docx"):
+    from storybank.intake import SUFFIXES
+
+    if bundle.suffix.lower() in SUFFIXES:
         taken = _open_bank(ctx).bring_in(bundle)
         for line in taken.notes:
             click.echo(line, err=True)

@@ -31,6 +31,9 @@ class Kind(StrEnum):
     LEARNED = "learned"  # they learned something
 
 
+FIGURES = ("printed", "exported", *(str(kind) for kind in Kind))  # what a report and a letter show
+
+
 @dataclass
 class StoryImpact:
     """What is known of one story's use: prints and exports from their logs, and the marks."""

@@ -31,6 +31,7 @@ COLUMNS = (
     "id", "title", "summary", "language", "themes", "content_warnings", "attribution", "display_name",
     "age_range", "pronouns", "what_helped", "form_ref", "given_on", "purposes", "expires_on", "story",
 )  # fmt: skip
+SUFFIXES = (".csv", ".xlsx", ".docx")  # what import brings in as drafts (a .jsonl is a bundle: exchange.py)
 LISTS = ("themes", "content_warnings", "purposes")  # separated by commas or semicolons
 MAX_ROWS = 5_000
 MAX_FILE_BYTES = 50 * 2**20  # 5,000 stories of 10,000 characters; a bigger file is not a story sheet
@@ -56,7 +57,7 @@ def bring_in(path: Path, bank_root: Path, taxonomy: Taxonomy, *, today: dt.date)
     suffix = path.suffix.lower()
     if suffix == ".docx":
         rows: Iterator[tuple[str, dict[str, str]]] = iter([("document", _document(path))])
-    elif suffix in (".csv", ".xlsx"):
+    elif suffix in SUFFIXES:
         rows = _rows(path, suffix, report)
     else:
         raise StorybankError(
@@ -165,7 +166,6 @@ def _draft(row: dict[str, str], taxonomy: Taxonomy, today: dt.date, *, source: s
         raise StorybankError("the story cell is empty")
     title = row.get("title") or body.split(".")[0][:80]
     story_id = row.get("id") or "-".join(re.findall(r"[a-z0-9]+", title.lower()))[:60].strip("-")
-    store.story_path(Path("."), story_id)  # an id that is not a slug is refused here, with the rule
     lists = {
         name: [part.strip() for part in re.split(r"[;,]", row.get(name, "")) if part.strip()]
         for name in LISTS

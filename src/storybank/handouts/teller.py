@@ -12,6 +12,7 @@ from pathlib import Path
 from storybank.handouts.content import one_line, plain
 from storybank.handouts.render import Format, Paper, environment, render_markdown, render_page
 from storybank.handouts.teller_wording import PURPOSES, words
+from storybank.impact import FIGURES
 from storybank.models import Attribution, Story
 from storybank.settings import Settings
 
@@ -80,10 +81,7 @@ def impact_letter(
     since consent was given — counts only, nothing about anyone it was shared with."""
     language = str(story.language)
     said = words(language)
-    figures = {
-        key: int((counts or {}).get(key, 0))
-        for key in ("printed", "exported", "helped", "relatable", "learned")
-    }
+    figures = {key: int((counts or {}).get(key, 0)) for key in FIGURES}
     credit = story.storyteller.credit(language)
     values = {
         "title": one_line(story.title),
