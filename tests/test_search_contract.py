@@ -172,6 +172,16 @@ def consent_stories(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
+def write_stories(root: Path, stories: list[dict[str, object]]) -> None:
+    """Story files story-0.md, story-1.md… from generated fields (each with its "body")."""
+    for number, fields in enumerate(stories):
+        changes = dict(fields)
+        body = str(changes.pop("body"))
+        (root / f"story-{number}.md").write_text(
+            story_text(front_matter(id=f"story-{number}", **changes), body)
+        )
+
+
 @pytest.mark.parametrize("backend_name", sorted(BACKENDS))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stories=st.lists(consent_stories(), min_size=1, max_size=8), day=DAYS)
@@ -180,12 +190,7 @@ def test_a_backend_returns_a_story_exactly_when_the_policy_allows_it(
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        for number, fields in enumerate(stories):
-            changes = dict(fields)
-            body = str(changes.pop("body"))
-            (root / f"story-{number}.md").write_text(
-                story_text(front_matter(id=f"story-{number}", **changes), body)
-            )
+        write_stories(root, stories)
         backend = BACKENDS[backend_name](root)
         _indexed(backend, root)
         loaded = {path.stem: _load(path) for path in store.story_files(root)}

@@ -20,14 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import REPO, front_matter, needs, story_text
+from helpers import REPO, needs
 from storybank import StoryBank, store
 from storybank.consent import hold_reason, may_use
 from storybank.models import Purpose
 from storybank.search import semantic
 from storybank.search.backend import EngineQuery
 from storybank.search.whoosh import WhooshBackend
-from test_search_contract import DAYS, _load, consent_stories
+from test_search_contract import DAYS, _load, consent_stories, write_stories
 
 pytestmark = pytest.mark.semantic
 
@@ -296,12 +296,7 @@ def test_the_engine_finds_by_meaning_only_what_the_policy_allows(
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        for number, fields in enumerate(stories):
-            changes = dict(fields)
-            body = str(changes.pop("body"))
-            (root / f"story-{number}.md").write_text(
-                story_text(front_matter(id=f"story-{number}", **changes), body)
-            )
+        write_stories(root, stories)
         backend = WhooshBackend(root, held=lambda story: hold_reason(story) is not None, semantic=True)
         backend.update(store.story_entries(root), lambda path: _load(path))
         loaded = {path.stem: _load(path) for path in store.story_files(root)}
