@@ -24,7 +24,6 @@ from storybank.errors import (
     Severity,
     StorybankError,
     StoryFileError,
-    StoryNotFoundError,
 )
 from storybank.models import ConsentEvent, Language, Purpose, Status, Story
 from storybank.scaffold import new_story_text
@@ -176,10 +175,7 @@ class StoryBank:
             for story_id in story_ids:
                 path = store.story_path(self.root, story_id)
                 if not path.is_file():
-                    raise StoryNotFoundError(
-                        f"no story '{story_id}' in {store.display(self.root)}"
-                        f"{store.closest_id(self.root, story_id)}"
-                    )
+                    raise store.not_found(self.root, story_id)
                 try:
                     scan.stories.append(store.read_story(path, self.taxonomy))
                 except StoryFileError as error:

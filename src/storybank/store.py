@@ -115,12 +115,17 @@ def scan(folder: Path, taxonomy: Taxonomy) -> Scan:
 def load_story(folder: Path, story_id: str, taxonomy: Taxonomy) -> Story:
     path = story_path(folder, story_id)
     if not path.is_file():
-        hint = closest_id(folder, story_id)
-        raise StoryNotFoundError(f"no story '{story_id}' in {display(folder)} ({path.name} not found){hint}")
+        raise not_found(folder, story_id)
     return read_story(path, taxonomy)
 
 
-def closest_id(folder: Path, story_id: str) -> str:
+def not_found(folder: Path, story_id: str) -> StoryNotFoundError:
+    """The error for an id with no file, naming the bank's closest id when one is near (a typo)."""
+    hint = _closest_id(folder, story_id)
+    return StoryNotFoundError(f"no story '{story_id}' in {display(folder)} ({story_id}.md not found){hint}")
+
+
+def _closest_id(folder: Path, story_id: str) -> str:
     """ "; did you mean 'x'?" for the bank's closest story id to a mistyped one, else ""."""
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
