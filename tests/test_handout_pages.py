@@ -14,6 +14,7 @@ import pytest
 
 from helpers import SAMPLE_BANK, Result, needs_weasyprint
 from storybank import Purpose, StoryBank
+from storybank.search import SearchFilters
 
 SAMPLE_DAY = dt.date(2026, 11, 22)  # the sample bank's consent is judged on the day its stories were set
 WriteStory = Callable[..., Path]
@@ -103,7 +104,7 @@ def test_the_crisis_line_is_on_the_page_of_the_support_heading(
 
 
 def test_a_packet_keeps_its_support_block_on_one_page(sample: StoryBank) -> None:
-    packet = sample.packet("", filters=_filters(themes=("hope",)), limit=3)
+    packet = sample.packet("", filters=SearchFilters(themes=("hope",)), limit=3)
     pages = pages_of(sample.handout(packet.story_ids, format="pdf").data)
     support = [page for page in pages if "Support" in page.split()]
     assert len(support) == 1
@@ -116,30 +117,17 @@ def test_large_print_sets_the_body_in_16_points(sample: StoryBank) -> None:
     assert "font-size: 16pt" in page.split("body {", 1)[1].split("}", 1)[0]
 
 
-def _filters(**values: object) -> object:
-    from storybank.search import SearchFilters
-
-    return SearchFilters(**values)  # type: ignore[arg-type]
+def _packet(bank_dir: Path, run: Run, theme: str, limit: int, output: Path) -> Result:
+    """`storybank handout --theme THEME --limit N -o OUTPUT --json` on the sample bank's day."""
+    arguments = ["--theme", theme, "--limit", str(limit), "-o", output, "--json"]
+    return run("--bank", bank_dir, "--as-of", SAMPLE_DAY, "handout", *arguments)
 
 
 def test_a_theme_packet_needs_no_text_and_is_in_one_language(
     sample_copy: Path, run: Run, tmp_path: Path
 ) -> None:
     output = tmp_path / "p.pdf"
-    result = run(
-        "--bank",
-        sample_copy,
-        "--as-of",
-        SAMPLE_DAY,
-        "handout",
-        "--theme",
-        "hope",
-        "--limit",
-        "3",
-        "-o",
-        output,
-        "--json",
-    )
+    result = _packet(sample_copy, run, "hope", 3, output)
     assert result.code == 0, result.err
     made = json.loads(result.out)
     assert len(made["stories"]) == 3
@@ -163,20 +151,7 @@ def test_a_spanish_packet_is_all_spanish(sample: StoryBank) -> None:
 
 
 def test_fewer_matches_than_asked_are_reported(sample_copy: Path, run: Run, tmp_path: Path) -> None:
-    result = run(
-        "--bank",
-        sample_copy,
-        "--as-of",
-        SAMPLE_DAY,
-        "handout",
-        "--theme",
-        "gambling",
-        "--limit",
-        "5",
-        "-o",
-        tmp_path / "p.md",
-        "--json",
-    )
+    result = _packet(sample_copy, run, "gambling", 5, tmp_path / "p.md")
     assert result.code == 0, result.err
     made = json.loads(result.out)
     assert made["asked"] == 5
@@ -225,7 +200,7 @@ def test_without_support_prints_no_placeholder(
 
 
 def test_a_packet_never_opens_with_a_story_about_suicide(sample: StoryBank) -> None:
-    packet = sample.packet("", filters=_filters(themes=("hope",)), limit=3)
+    packet = sample.packet("", filters=SearchFilters(themes=("hope",)), limit=3)
     warnings = [set(sample.get(story_id).content_warnings) for story_id in packet.story_ids]
     assert "suicide" not in warnings[0]
     assert any("suicide" in found for found in warnings)  # (the sample's hope packet has one: it goes last)
