@@ -119,3 +119,17 @@ def test_a_paper_is_never_half_written(write_story: WriteStory, bank_dir: Path, 
     result = run("--bank", bank_dir, kind, "kitchen-story", "-o", bank_dir / "missing" / "x.md")
     assert result.code == 2
     assert "does not exist" in result.err
+
+
+def test_the_review_copy_needs_read_consent_like_show(
+    write_story: WriteStory, bank_dir: Path, tmp_path: Path
+) -> None:
+    from storybank.errors import ConsentRefusedError
+
+    write_story("kitchen-story", **{"consent.withdrawn_on": "2025-05-01"})
+    bank = StoryBank.open(bank_dir, as_of=TODAY)
+    with pytest.raises(ConsentRefusedError, match="withdrawn"):
+        bank.teller_paper("kitchen-story", "review-copy", tmp_path / "c.md")
+    assert not (tmp_path / "c.md").exists()
+    bank.teller_paper("kitchen-story", "consent-form", tmp_path / "f.md")  # no story text: still printable
+    assert "Consent to use my story" in (tmp_path / "f.md").read_text()

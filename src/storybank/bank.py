@@ -343,7 +343,8 @@ class StoryBank:
         """Write a paper for the story's teller: `kind` "consent-form" (what they agree to, to sign),
         "review-copy" (the exact text, to approve) or "impact-letter" (how often it was printed, shared and
         marked helpful: counts only). From the story's file as it is now, in its language;
-        written whole, never logged as a print (it is not a handout)."""
+        written whole, never logged as a print (it is not a handout). The review copy, which holds the
+        text, needs `read` consent (ConsentRefusedError otherwise), as `show` does."""
         from storybank.handouts import Format, Paper
         from storybank.handouts.teller import consent_form, impact_letter, review_copy
 
@@ -358,7 +359,8 @@ class StoryBank:
         if kind not in papers:
             raise StorybankError(f"unknown paper '{kind}' (choose from: {', '.join(papers)})")
         target = _output(path)
-        story = self.get(story_id)
+        # The review copy holds the story's text: like `show`, only while its teller agrees to it being read.
+        story = self.get(story_id, purpose=Purpose.READ if kind == "review-copy" else None)
         made = papers[kind](
             story, settings=self.settings, bank_root=self.root,
             format=_choice(Format, format or _format_of(target), "format"),
