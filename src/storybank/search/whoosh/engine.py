@@ -7,7 +7,6 @@ The index is a cache: it can be deleted at any time and is rebuilt from the stor
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import logging
 import time
@@ -18,16 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filelock
+import numpy as np
 from whoosh import index, query, sorting
 from whoosh.filedb.filestore import FileStorage
-from whoosh.searching import Hit, Searcher
+from whoosh.searching import Hit, Results, Searcher
 
 from storybank.errors import IndexBusyError
-from storybank.models import Purpose, Story
+from storybank.models import Story
 from storybank.search.backend import EngineQuery, IndexUnavailable, Load, RawHit, RawResult, Report, StoryFile
 from storybank.search.fusion import fused, semantic_boosts, semantic_ranks
 from storybank.search.semantic import Vectors
 from storybank.search.whoosh import schema as documents
+from storybank.search.whoosh.arrays import Flags, Floats, Scored
+from storybank.search.whoosh.generation import Generation, docnums_of
 from storybank.search.whoosh.query import consent_filter, split, teller_filter, unknown_words, user_query
 from storybank.search.whoosh.snippets import highlighting, snippet
 from storybank.store import CACHE_DIR
@@ -69,10 +71,7 @@ class StoryIndex:
         self._open: list[Searcher] = []  # the warm searcher, if any; a list so the finalizer sees changes
         self._known: dict[str, str] = {}  # id → fingerprint, as the warm searcher's generation holds them
         self._checked_at: float | None = None
-        # Document sets kept for the warm searcher: consent per (day, purpose), and per theme or warning.
-        self._allowed_docs: dict[tuple[dt.date, Purpose, dt.date | None], frozenset[int]] = {}
-        self._term_docs: dict[tuple[str, str], frozenset[int]] = {}
-        self._doc_ids: list[str] = []  # story id by document number, for the warm searcher
+        self._generation: Generation | None = None  # what the warm searcher keeps between searches
         weakref.finalize(self, _close_all, self._open)
 
     def close(self) -> None:
@@ -218,12 +217,13 @@ class StoryIndex:
         """A known word close to `word` that appears in a story usable for the request's purpose."""
         with self._reading():
             searcher = self._searcher()
-            allowed = consent_filter(request)
+            state = self._state()
+            allowed = state.flags(consent_filter(request))
             if request.language:  # a correction in the query's language, from its stories
-                allowed = query.And([allowed, query.Term("language", request.language)])
+                allowed = allowed & state.term("language", request.language)
             reach = 1 if len(word) <= SHORT_WORD else 2  # edits: a short word is easily another word
             for candidate in searcher.corrector("words").suggest(word, limit=5, maxdist=reach):
-                if len(searcher.search(query.Term("words", candidate), filter=allowed, limit=1)):
+                if (allowed & state.arrays.score(query.Term("words", candidate)).matched).any():
                     return str(candidate)
         return None
 
@@ -246,9 +246,7 @@ class StoryIndex:
             raise IndexUnavailable("the index is missing or damaged")
         self._open[:] = [ix.searcher()]
         self._known = documents.stored_fingerprints(self._open[0].reader())
-        self._allowed_docs.clear()
-        self._term_docs.clear()
-        self._doc_ids = []
+        self._generation = Generation(self._open[0])
         return self._open[0]
 
     @contextlib.contextmanager
@@ -267,23 +265,26 @@ class StoryIndex:
     def _search(
         self, searcher: Searcher, request: EngineQuery, *, limit: int, offset: int, facets: bool
     ) -> RawResult:
+        state = self._state()
         scored, clauses = user_query(request, searcher.schema)
         unknown = unknown_words(searcher, request.text)
-        eligible, matched, elsewhere = self._matched(searcher, request, scored)
-        meaning = self._meaning(searcher, request.text, eligible) if clauses else _NO_MEANING
-        found = matched | meaning.boosts.keys()  # a story close in meaning joins the word matches
-        if not found:  # (and Whoosh would read an empty filter set as "no filter")
+        words = state.scores(scored) if clauses else None  # None: Whoosh's own matchers rank it
+        eligible, matched, elsewhere = self._matched(state, request, scored, words)
+        meaning = self._meaning(state, request.text, eligible) if clauses else _NO_MEANING
+        found = matched.copy()
+        found[list(meaning.boosts)] = True  # a story close in meaning joins the word matches
+        if not found.any():
             return RawResult(0, [], {}, unknown, str(scored), elsewhere)
-        counts = self._theme_counts(searcher, found) if facets else {}
+        counts = state.counts(found, "themes") if facets else {}
         tellers = {
-            "teller_decades": self._theme_counts(searcher, found, "teller_decades"),
-            "teller_gender": self._theme_counts(searcher, found, "teller_gender"),
+            "teller_decades": state.counts(found, "teller_decades"),
+            "teller_gender": state.counts(found, "teller_gender"),
         } if facets else {}  # fmt: skip
         page = _NO_PAGE
-        if matched:
-            page = self._page(searcher, scored, matched, clauses, limit=limit, offset=offset)
+        if matched.any():
+            page = self._page(state, scored, words, matched, clauses, limit=limit, offset=offset)
         if meaning.boosts:
-            page = self._fused_page(searcher, scored, page, matched, meaning, limit=limit, offset=offset)
+            page = self._fused_page(state, scored, words, page, meaning, limit=limit, offset=offset)
         shown = [hit["id"] for hit in page.hits]
         semantic_rank = semantic_ranks(meaning.similarities, shown) if meaning.similarities else {}
         hits = []
@@ -294,25 +295,30 @@ class StoryIndex:
             lexical, semantic = page.lexical_ranks.get(hit.docnum), semantic_rank.get(hit["id"])
             hits.append(RawHit(hit["id"], page.scores[hit.docnum], text, themes, ranges, lexical, semantic))
         semantic_used = self.vectors is not None and bool(clauses)
-        return RawResult(len(found), hits, counts, unknown, str(scored), elsewhere, tellers, semantic_used)
+        total = int(np.count_nonzero(found))
+        return RawResult(total, hits, counts, unknown, str(scored), elsewhere, tellers, semantic_used)
 
-    def _meaning(self, searcher: Searcher, text: str, eligible: set[int]) -> _Meaning:
+    def _state(self) -> Generation:
+        assert self._generation is not None  # set with the searcher (`_searcher`)
+        return self._generation
+
+    def _meaning(self, state: Generation, text: str, eligible: Flags) -> _Meaning:
         """The semantic part of the ranking: among the stories the search allows (consent and every
         filter), the closest few in meaning to the text, by document number."""
-        if self.vectors is None or not eligible:
+        if self.vectors is None or not eligible.any():
             return _NO_MEANING
-        ids = self._ids(searcher)
-        by_id = {ids[docnum]: docnum for docnum in eligible}
+        ids = state.ids
+        by_id = {ids[docnum]: docnum for docnum in docnums_of(eligible)}
         similarities = self.vectors.similarities(text, by_id)
         boosts = {by_id[story_id]: part for story_id, part in semantic_boosts(similarities).items()}
         return _Meaning(boosts, similarities)
 
     def _fused_page(
         self,
-        searcher: Searcher,
+        state: Generation,
         user_query: query.Query,
+        words: Scored | None,
         lexical: _Page,
-        matched: set[int],
         meaning: _Meaning,
         *,
         limit: int,
@@ -322,134 +328,118 @@ class StoryIndex:
         hits and TIE_MARGIN more) and the stories close in meaning; a story ranked further down counts
         no lexical score (ranking 20 or 50 word matches gave the same relevance, and cost more); ties are
         ordered by story id."""
-        ids = self._ids(searcher)
+        ids = state.ids
         best = max(lexical.scores.values(), default=0.0)
         candidates = lexical.scores.keys() | meaning.boosts.keys()
-        words = {ids[docnum]: lexical.scores.get(docnum, 0.0) for docnum in candidates}
-        total = fused(words, best, {ids[docnum]: part for docnum, part in meaning.boosts.items()})
+        lexical_scores = {ids[docnum]: lexical.scores.get(docnum, 0.0) for docnum in candidates}
+        total = fused(lexical_scores, best, {ids[docnum]: part for docnum, part in meaning.boosts.items()})
         order = sorted(total, key=lambda story_id: (-total[story_id], story_id))
         docnum_of = {ids[docnum]: docnum for docnum in candidates}
         chosen = [docnum_of[story_id] for story_id in order[offset : offset + limit]]
-        shown = {hit.docnum: hit for hit in lexical.ranked}
-        shown.update(self._hits_for([d for d in chosen if d not in shown], user_query, matched, searcher))
+        shown = {hit.docnum: hit for hit in lexical.hits}
+        missing = [docnum for docnum in chosen if docnum not in shown]
+        shown.update(self._hits_for(state, missing, user_query, words))
         scores = {docnum_of[story_id]: score for story_id, score in total.items()}
-        return _Page([shown[docnum] for docnum in chosen], scores, lexical.lexical_ranks, lexical.ranked)
+        return _Page([shown[docnum] for docnum in chosen], scores, lexical.lexical_ranks)
 
     def _hits_for(
-        self, docnums: list[int], user_query: query.Query, matched: set[int], searcher: Searcher
+        self, state: Generation, docnums: list[int], user_query: query.Query, words: Scored | None
     ) -> dict[int, Hit]:
-        """Whoosh's hits for these few documents, ready to highlight: those the words match with their
-        words, the rest (close in meaning only) with none, so their snippet is the story's opening.
-        (Asked by id: a filter would still run the query over every story.)"""
-        ids = self._ids(searcher)
-        hits: dict[int, Hit] = {}
-        for group, scored in (
-            ([d for d in docnums if d in matched], True),
-            ([d for d in docnums if d not in matched], False),
-        ):
-            if not group:
-                continue
-            these = query.Or([query.Term("id", ids[docnum]) for docnum in group])
-            asked = query.And([user_query, these]) if scored else these
-            hits.update(
-                (hit.docnum, hit)
-                for hit in highlighting(searcher.search(asked, limit=len(group), terms=True))
-            )
-        return hits
-
-    def _ids(self, searcher: Searcher) -> list[str]:
-        """Story id by document number, read once per searcher."""
-        if len(self._doc_ids) != searcher.reader().doc_count_all():
-            column = searcher.reader().column_reader("id", translate=True)
-            self._doc_ids = [column[docnum] for docnum in range(searcher.reader().doc_count_all())]
-        return self._doc_ids
+        """Whoosh hits for these few documents, ready to highlight with the query's words each holds (a
+        story close in meaning only holds none, so its snippet is the story's opening)."""
+        found: dict[int, Hit] = {}
+        if words is None and docnums:  # a query shape left to Whoosh: it tells the words, asked by id
+            these = query.Or([query.Term("id", state.ids[docnum]) for docnum in docnums])
+            asked = query.And([user_query, these])
+            found = {h.docnum: h for h in highlighting(state.searcher.search(asked, limit=None, terms=True))}
+        rest = [docnum for docnum in docnums if docnum not in found]
+        results = Results(state.searcher, user_query, [(0.0, docnum) for docnum in rest])
+        results.docterms = {d: state.arrays.terms_at(words, d) if words else [] for d in rest}
+        results.termdocs = {}
+        for docnum, terms in results.docterms.items():
+            for term in terms:
+                results.termdocs.setdefault(term, set()).add(docnum)
+        return found | {hit.docnum: hit for hit in highlighting(results)}
 
     def _matched(
-        self, searcher: Searcher, request: EngineQuery, user_query: query.Query
-    ) -> tuple[set[int], set[int], int]:
+        self, state: Generation, request: EngineQuery, user_query: query.Query, words: Scored | None
+    ) -> tuple[Flags, Flags, int]:
         """The documents consent and the filters allow (the semantic layer's candidates), those of them
-        the query's words match (unscored: cheap), and how many more match in other languages (the
-        language is the last filter, so this costs a set size)."""
-        matched = set(self._allowed(searcher, request))
+        the query's words match, and how many more match in other languages (the language is the last
+        filter, so this costs a count)."""
+        allowed = state.flags(consent_filter(request)).copy()
         if request.themes:
-            terms = [query.Term("themes", theme) for theme in request.themes]
-            matched.intersection_update(
-                searcher.docs_for_query(query.Or(terms) if request.any_theme else query.And(terms))
-            )
+            themes = [state.term("themes", theme) for theme in request.themes]
+            allowed &= np.logical_or.reduce(themes) if request.any_theme else np.logical_and.reduce(themes)
         tellers = teller_filter(request)
         if tellers is not None:
-            matched.intersection_update(searcher.docs_for_query(tellers))
-        if request.exclude_warnings:
-            for warning in request.exclude_warnings:
-                matched.difference_update(self._docs_with(searcher, "warnings", warning))
-        eligible = set(matched)
-        if not isinstance(user_query, query.Every):
-            matched.intersection_update(searcher.docs_for_query(user_query))
+            allowed &= state.flags(tellers)
+        for warning in request.exclude_warnings:
+            allowed &= ~state.term("warnings", warning)
+        if words is not None:
+            matched = allowed & words.matched
+        elif isinstance(user_query, query.Every):
+            matched = allowed.copy()
+        else:  # a query shape the array scorer does not know: Whoosh's matchers, unscored
+            matched = allowed & state.flags(user_query)
         if not request.language:
-            return eligible, matched, 0
-        everywhere = len(matched)
-        in_language = self._docs_with(searcher, "language", request.language)
-        matched.intersection_update(in_language)
-        return eligible & in_language, matched, everywhere - len(matched)
+            return allowed, matched, 0
+        in_language = state.term("language", request.language)
+        everywhere = int(np.count_nonzero(matched))
+        matched &= in_language
+        return allowed & in_language, matched, everywhere - int(np.count_nonzero(matched))
 
     def _page(
         self,
-        searcher: Searcher,
+        state: Generation,
         user_query: query.Query,
-        matched: set[int],
+        words: Scored | None,
+        matched: Flags,
         clauses: list[query.Query],
         *,
         limit: int,
         offset: int,
     ) -> _Page:
-        """The hits from `offset` to `offset + limit`, best first; ties broken by story id.
-
-        Whoosh keeps the top N by score; N grows until the scores at the page's end are all in, so a
-        tie across the cut is still ordered by id.
-        """
+        """The hits from `offset` to `offset + limit`, best first; ties broken by story id. The page's
+        hits and TIE_MARGIN more are ranked (and every document tied with the last of them)."""
         wanted = offset + limit
         if not wanted:
             return _NO_PAGE
+        ids = state.ids
+        searcher = state.searcher
         if not clauses:  # no words: every story scores the same, so the order is the id's
             ranked = searcher.search(
-                query.Every(), filter=matched, limit=wanted, sortedby=sorting.FieldFacet("id"), terms=True
+                query.Every(),
+                filter=set(docnums_of(matched)),
+                limit=wanted,
+                sortedby=sorting.FieldFacet("id"),
+                terms=True,
             )
             found = highlighting(ranked)
-            return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found}, {}, found)
+            return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found}, {})
+        if words is None:
+            scores = self._whoosh_scores(searcher, user_query, matched, wanted)
+        else:
+            scores = _best(words.scores, matched, wanted + TIE_MARGIN)
+        order = sorted(scores, key=lambda docnum: (-scores[docnum], ids[docnum]))
+        ranks = {docnum: rank for rank, docnum in enumerate(order, 1)}
+        page = order[offset:wanted]
+        hits = self._hits_for(state, page, user_query, words)
+        return _Page([hits[docnum] for docnum in page], scores, ranks)
+
+    @staticmethod
+    def _whoosh_scores(
+        searcher: Searcher, user_query: query.Query, matched: Flags, wanted: int
+    ) -> dict[int, float]:
+        """Scores by Whoosh's matchers (for query shapes the array scorer does not know): the top N,
+        N growing until the scores at the page's end are all in, so a tie across the cut is kept."""
+        allowed = set(docnums_of(matched))
         size = wanted + TIE_MARGIN
         while True:
-            found = highlighting(searcher.search(user_query, filter=matched, limit=size, terms=True))
+            found = list(searcher.search(user_query, filter=allowed, limit=size))
             if len(found) < size or found[-1].score < found[wanted - 1].score:
-                break
+                return {hit.docnum: float(hit.score or 0.0) for hit in found}
             size *= 2
-        ids = searcher.reader().column_reader("id", translate=True)
-        found.sort(key=lambda hit: (-hit.score, ids[hit.docnum]))
-        ranks = {hit.docnum: rank for rank, hit in enumerate(found, 1)}
-        return _Page(found[offset:wanted], {hit.docnum: float(hit.score) for hit in found}, ranks, found)
-
-    def _theme_counts(
-        self, searcher: Searcher, matched: set[int], field_name: str = "themes"
-    ) -> dict[str, int]:
-        """How many matches carry each value of a field (its documents are kept per searcher)."""
-        counts = {}
-        for value in searcher.reader().field_terms(field_name):
-            count = len(matched.intersection(self._docs_with(searcher, field_name, value)))
-            if count and value:
-                counts[str(value)] = count
-        return counts
-
-    def _docs_with(self, searcher: Searcher, field_name: str, value: str) -> frozenset[int]:
-        key = (field_name, value)
-        if key not in self._term_docs:
-            self._term_docs[key] = frozenset(searcher.docs_for_query(query.Term(field_name, value)))
-        return self._term_docs[key]
-
-    def _allowed(self, searcher: Searcher, request: EngineQuery) -> frozenset[int]:
-        """The documents the consent filter lets through, computed once per searcher, day and purpose."""
-        key = (request.on, request.purpose, request.now)
-        if key not in self._allowed_docs:
-            self._allowed_docs[key] = frozenset(searcher.docs_for_query(consent_filter(request)))
-        return self._allowed_docs[key]
 
     def _open_or_none(self) -> index.Index | None:
         """The index on disk, or None when it is missing, from another version, or unreadable."""
@@ -493,14 +483,24 @@ class StoryIndex:
             ) from None
 
 
+def _best(scores: Floats, matched: Flags, count: int) -> dict[int, float]:
+    """The `count` best-scoring matched documents, and every one tied with the last: docnum → score."""
+    candidates = np.flatnonzero(matched)
+    values = scores[candidates]
+    if len(candidates) > count:
+        cut = np.partition(values, len(values) - count)[len(values) - count]
+        keep = values >= cut
+        candidates, values = candidates[keep], values[keep]
+    return {int(docnum): float(value) for docnum, value in zip(candidates, values, strict=True)}
+
+
 @dataclass
 class _Page:
-    """The hits of one page (ready to highlight), and every ranked hit's score by document."""
+    """The hits of one page (ready to highlight), and every ranked document's score."""
 
     hits: list[Hit]
     scores: dict[int, float]
     lexical_ranks: dict[int, int]  # 1-based, by lexical score, for every document ranked
-    ranked: list[Hit]  # every document ranked, best first (the page is a slice of it)
 
 
 @dataclass(frozen=True)
@@ -512,7 +512,7 @@ class _Meaning:
     similarities: dict[str, float]
 
 
-_NO_PAGE = _Page([], {}, {}, [])
+_NO_PAGE = _Page([], {}, {})
 _NO_MEANING = _Meaning({}, {})
 
 

@@ -1,0 +1,287 @@
+"""Whoosh's scores for every document at once, with numpy: the same numbers Whoosh's matchers compute
+one document at a time in Python, for the query shapes storybank's searches make.
+
+Whoosh builds a tree of matchers for a query in each segment (terms, their boosts, unions, intersections,
+"and maybe", "and not", the coordination bonus of an OR group) and walks it posting by posting, which is
+most of a search's time. Here the same tree is built — so every choice Whoosh makes (which terms a
+segment has, the tree's shape, the coordination's term count) stays Whoosh's — and evaluated a node at a
+time over arrays of document numbers: a term's postings are read once per searcher, in blocks, and
+scored with Whoosh's own BM25F function. A matcher this module does not know (NOT on its own,
+wildcards, other span queries) raises `Unsupported`, and the caller lets Whoosh search as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from whoosh import matching, query, scoring
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import binary, wrappers
+from whoosh.query.spans import SpanNear2
+from whoosh.searching import Searcher
+
+Floats = NDArray[np.float64]
+Flags = NDArray[np.bool_]
+Counts = NDArray[np.int32]
+
+
+class Unsupported(Exception):
+    """A matcher this module cannot evaluate: search with Whoosh itself."""
+
+
+@dataclass
+class Scored:
+    """Every document's score (0 where it does not match) and which documents match, by document
+    number of the whole index; deleted documents never match."""
+
+    scores: Floats
+    matched: Flags
+    leaves: list[tuple[int, str, bytes]]  # every term in the query's trees: (segment offset, field, text)
+
+
+@dataclass
+class _Node:
+    """One matcher's result over a segment: zero score and count wherever it does not match."""
+
+    scores: Floats
+    matched: Flags
+    terms: Counts  # how many term matchers in the subtree match each document (for coordination)
+
+
+class ArrayScorer:
+    """Array scoring over one searcher (one index generation); postings and field lengths are read once
+    and kept while the searcher lives."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        self._context = searcher.context(needs_current=True, weighting=searcher.weighting)
+        self._size = searcher.reader().doc_count_all()
+        live = np.zeros(self._size, dtype=bool)
+        live[np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)] = True
+        self._live = live
+        self._postings: dict[tuple[int, str, bytes], tuple[NDArray[np.int64], Floats]] = {}
+        self._lengths: dict[tuple[int, str], Floats] = {}
+        self._every: dict[str, Flags] = {}
+
+    def score(self, user_query: query.Query) -> Scored:
+        scores = np.zeros(self._size)
+        matched = np.zeros(self._size, dtype=bool)
+        leaves: list[tuple[int, str, bytes]] = []
+        for sub, offset in self._searcher.leaf_searchers():
+            size = sub.reader().doc_count_all()
+            evaluation = _Evaluation(self, sub, offset, size, leaves)
+            node = evaluation.node(user_query.matcher(sub, self._context))
+            scores[offset : offset + size] = node.scores
+            matched[offset : offset + size] = node.matched
+        matched &= self._live
+        scores[~matched] = 0.0
+        return Scored(scores, matched, leaves)
+
+    def terms_at(self, scored: Scored, docnum: int) -> list[tuple[str, bytes]]:
+        """The query's terms in one document, as Whoosh's `terms=True` records them for highlighting."""
+        terms = []
+        for offset, fieldname, text in scored.leaves:
+            ids = self._postings[(offset, fieldname, text)][0]
+            local = docnum - offset
+            at = int(np.searchsorted(ids, local))
+            if at < len(ids) and ids[at] == local:
+                terms.append((fieldname, text))
+        return terms
+
+    def documents(self, user_query: query.Query) -> Flags:
+        """The documents a query matches (its scores unused); cached for plain terms (filters)."""
+        key = repr(user_query) if isinstance(user_query, query.Term) else ""
+        if key and key in self._every:
+            return self._every[key]
+        flags = self.score(user_query).matched
+        if key:
+            self._every[key] = flags
+        return flags
+
+    def postings(
+        self, offset: int, sub: Searcher, leaf: matching.Matcher
+    ) -> tuple[NDArray[np.int64], Floats]:
+        """A term's document numbers (in its segment) and weights, read in blocks the first time (from a
+        matcher of its own: the tree's may have moved on, as a phrase's does to its first match)."""
+        fieldname, text = leaf.term()
+        key = (offset, fieldname, text)
+        if key not in self._postings:
+            fresh = sub.reader().postings(fieldname, text)
+            while isinstance(fresh, wrappers.FilterMatcher):  # deleted documents: left out at the end
+                fresh = fresh.child
+            self._postings[key] = _read_postings(fresh)
+        return self._postings[key]
+
+    def lengths(self, offset: int, sub: Searcher, fieldname: str) -> Floats:
+        """Each document's length in a field as Whoosh stores it (one byte, approximate)."""
+        key = (offset, fieldname)
+        if key not in self._lengths:
+            reader = sub.reader()
+            size = reader.doc_count_all()
+            self._lengths[key] = np.fromiter(
+                (reader.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(size)),
+                dtype=np.float64,
+                count=size,
+            )
+        return self._lengths[key]
+
+
+@dataclass
+class _Evaluation:
+    """The evaluation of one segment's matcher tree."""
+
+    arrays: ArrayScorer
+    sub: Searcher
+    offset: int
+    size: int
+    leaves: list[tuple[int, str, bytes]]
+
+    def node(self, m: matching.Matcher) -> _Node:
+        kind = type(m)
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            return handler(self, m)
+        if m.is_leaf() and m.term() is not None:
+            return self._leaf(m)
+        raise Unsupported(kind.__name__)
+
+    def empty(self) -> _Node:
+        return _Node(np.zeros(self.size), np.zeros(self.size, dtype=bool), np.zeros(self.size, np.int32))
+
+    def _leaf(self, m: matching.Matcher) -> _Node:
+        ids, weights = self.arrays.postings(self.offset, self.sub, m)
+        self.leaves.append((self.offset, *m.term()))
+        scorer = getattr(m, "scorer", None)
+        if isinstance(scorer, scoring.BM25FScorer):
+            fieldname = m.term()[0]
+            lengths = self.arrays.lengths(self.offset, self.sub, fieldname)[ids]
+            values = scoring.bm25(scorer.idf, weights, lengths, scorer.avgfl, scorer.B, scorer.K1)
+        elif isinstance(scorer, scoring.WeightScorer):
+            values = weights
+        else:
+            raise Unsupported(f"scorer {type(scorer).__name__}")
+        node = self.empty()
+        node.scores[ids] = values
+        node.matched[ids] = True
+        node.terms[ids] = 1
+        return node
+
+
+def _read_postings(leaf: matching.Matcher) -> tuple[NDArray[np.int64], Floats]:
+    """A fresh leaf matcher's postings. Whoosh's own file format is read a block (128 postings) at a
+    time; any other leaf one posting at a time through the public matcher API."""
+    ids: list[int] = []
+    weights: list[float] = []
+    if type(leaf) is W3LeafMatcher:
+        while leaf.is_active():
+            if leaf._ids is None:
+                leaf._read_ids()
+            if leaf._weights is None:
+                leaf._read_weights()
+            ids.extend(leaf._ids[leaf._i :])
+            weights.extend(leaf._weights[leaf._i :])
+            leaf._next_block()
+    else:
+        while leaf.is_active():
+            ids.append(leaf.id())
+            weights.append(leaf.weight())
+            leaf.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _boosted(evaluation: _Evaluation, m: wrappers.WrappingMatcher) -> _Node:
+    child = evaluation.node(m.child)
+    if m.boost != 1.0:
+        child.scores *= m.boost
+    return child
+
+
+def _filtered(evaluation: _Evaluation, m: wrappers.FilterMatcher) -> _Node:
+    """Whoosh's wrapper that leaves out a segment's deleted documents (or keeps only some)."""
+    child = evaluation.node(m.child)
+    listed = np.zeros(evaluation.size, dtype=bool)
+    chosen = np.fromiter((d for d in m._ids if 0 <= d < evaluation.size), dtype=np.int64)
+    listed[chosen] = True
+    _keep(child, ~listed if m._exclude else listed)
+    if m.boost != 1.0:
+        child.scores *= m.boost
+    return child
+
+
+def _phrase(evaluation: _Evaluation, m: SpanNear2.SpanNear2Matcher) -> _Node:
+    """A phrase: its words' intersection, scored as Whoosh does (the words' scores), kept where the
+    words stand next to each other (Whoosh checks the positions, for the documents with every word)."""
+    child = evaluation.node(m.child)  # (reads postings with matchers of its own: `m` is untouched)
+    near = np.fromiter(m.all_ids(), dtype=np.int64)
+    flags = np.zeros(evaluation.size, dtype=bool)
+    flags[near] = True
+    _keep(child, flags)
+    if m.boost != 1.0:
+        child.scores *= m.boost
+    return child
+
+
+def _coordinated(evaluation: _Evaluation, m: wrappers.CoordMatcher) -> _Node:
+    """An OR group's coordination bonus: Whoosh's CoordMatcher._sqr, over every document at once."""
+    child = evaluation.node(m.child)
+    termcount, scale = m._termcount, m._scale
+    if termcount == 0 or termcount == scale:
+        child.scores[:] = 0.0
+        return child
+    bonus = (child.scores + ((child.terms - 1) / (termcount - scale) ** 2)) * ((termcount - 1) / termcount)
+    child.scores = np.where(child.matched, bonus, 0.0)
+    return child
+
+
+def _union(evaluation: _Evaluation, m: binary.UnionMatcher) -> _Node:
+    a, b = evaluation.node(m.a), evaluation.node(m.b)
+    return _Node(a.scores + b.scores, a.matched | b.matched, a.terms + b.terms)
+
+
+def _intersection(evaluation: _Evaluation, m: binary.IntersectionMatcher) -> _Node:
+    a, b = evaluation.node(m.a), evaluation.node(m.b)
+    node = _Node(a.scores + b.scores, a.matched & b.matched, a.terms + b.terms)
+    _keep(node, node.matched)
+    return node
+
+
+def _and_maybe(evaluation: _Evaluation, m: binary.AndMaybeMatcher) -> _Node:
+    a, b = evaluation.node(m.a), evaluation.node(m.b)
+    node = _Node(a.scores + b.scores, a.matched.copy(), a.terms + b.terms)
+    _keep(node, node.matched)
+    return node
+
+
+def _and_not(evaluation: _Evaluation, m: binary.AndNotMatcher) -> _Node:
+    a, b = evaluation.node(m.a), evaluation.node(m.b)
+    _keep(a, ~b.matched)
+    return a
+
+
+def _nothing(evaluation: _Evaluation, m: matching.Matcher) -> _Node:
+    return evaluation.empty()
+
+
+def _keep(node: _Node, flags: Flags) -> None:
+    """Only these documents match: the others' score and count become zero."""
+    node.matched &= flags
+    node.scores[~node.matched] = 0.0
+    node.terms[~node.matched] = 0
+
+
+_HANDLERS: dict[type, Callable[[_Evaluation, matching.Matcher], _Node]] = {
+    wrappers.WrappingMatcher: _boosted,
+    wrappers.FilterMatcher: _filtered,
+    wrappers.CoordMatcher: _coordinated,
+    binary.UnionMatcher: _union,
+    binary.IntersectionMatcher: _intersection,
+    binary.AndMaybeMatcher: _and_maybe,
+    binary.AndNotMatcher: _and_not,
+    matching.NullMatcherClass: _nothing,
+    SpanNear2.SpanNear2Matcher: _phrase,
+}
+
+__all__ = ["ArrayScorer", "Scored", "Unsupported"]

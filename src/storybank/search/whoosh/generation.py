@@ -1,0 +1,71 @@
+"""What a warm searcher keeps between searches, for as long as its index generation lives: story ids by
+document number, document sets (consent, themes, warnings, languages, tellers) as numpy flags, and the
+array scorer's postings. A commit by any process opens a new searcher and so a new `Generation`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query
+from whoosh.searching import Searcher
+
+from storybank.search.whoosh.arrays import ArrayScorer, Flags, Scored, Unsupported
+
+
+class Generation:
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.size = searcher.reader().doc_count_all()
+        self.arrays = ArrayScorer(searcher)
+        self._flags: dict[str, Flags] = {}
+        self._ids: list[str] | None = None
+        self._values: dict[str, list[str]] = {}
+
+    @property
+    def ids(self) -> list[str]:
+        """Story id by document number."""
+        if self._ids is None:
+            column = self.searcher.reader().column_reader("id", translate=True)
+            self._ids = [column[docnum] for docnum in range(self.size)]
+        return self._ids
+
+    def flags(self, wanted: query.Query) -> Flags:
+        """The documents a filter query matches, unscored, computed once per generation (a filter is
+        a term, a consent rule set or a teller's decades: few distinct ones)."""
+        key = repr(wanted)
+        if key not in self._flags:
+            flags = np.zeros(self.size, dtype=bool)
+            found = np.fromiter(self.searcher.docs_for_query(wanted), dtype=np.int64)
+            flags[found] = True
+            self._flags[key] = flags
+        return self._flags[key]
+
+    def term(self, field_name: str, value: str) -> Flags:
+        return self.flags(query.Term(field_name, value))
+
+    def scores(self, user_query: query.Query) -> Scored | None:
+        """Every document's score for the user's query, or None when its shape needs Whoosh's own
+        matchers (search/whoosh/arrays.py)."""
+        try:
+            return self.arrays.score(user_query)
+        except Unsupported:
+            return None
+
+    def counts(self, found: Flags, field_name: str) -> dict[str, int]:
+        """How many of the found documents carry each value of a field."""
+        if field_name not in self._values:
+            self._values[field_name] = [str(v) for v in self.searcher.reader().field_terms(field_name) if v]
+        counts = {}
+        for value in self._values[field_name]:
+            count = int(np.count_nonzero(found & self.term(field_name, value)))
+            if count:
+                counts[value] = count
+        return counts
+
+
+def docnums_of(flags: Flags) -> list[int]:
+    """The document numbers set in `flags`, as Python ints."""
+    return [int(docnum) for docnum in np.flatnonzero(flags)]
+
+
+__all__ = ["Generation", "docnums_of"]
