@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,7 +41,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Searcher]:
         bank.index()
     ix = index.open_dir(str(folder / ".storybank" / "index"))
     with ix.searcher() as opened:
-        assert len(opened.leaf_searchers()) >= 2 and opened.reader().has_deletions()
+        assert len(opened.leaf_searchers()) >= 2
+        assert opened.reader().has_deletions()
         yield opened
 
 
@@ -63,7 +63,8 @@ def whoosh_scores(searcher: Searcher, wanted: query.Query) -> dict[int, float]:
         for docnum in (d for d in matches if offset <= d < offset + size):
             matcher = wanted.matcher(sub, context)
             matcher.skip_to(docnum - offset)
-            assert matcher.is_active() and matcher.id() == docnum - offset
+            assert matcher.is_active()
+            assert matcher.id() == docnum - offset
             scores[docnum] = float(matcher.score())
     return scores
 
