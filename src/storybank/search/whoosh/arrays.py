@@ -26,6 +26,7 @@ from whoosh.searching import Searcher
 Floats = NDArray[np.float64]
 Flags = NDArray[np.bool_]
 Counts = NDArray[np.int32]
+MAX_CACHED_TERMS = 20_000  # postings kept per searcher (field, term and segment); about 1,000 searches' worth
 
 
 class Unsupported(Exception):
@@ -64,7 +65,6 @@ class ArrayScorer:
         self._live = live
         self._postings: dict[tuple[int, str, bytes], tuple[NDArray[np.int64], Floats]] = {}
         self._lengths: dict[tuple[int, str], Floats] = {}
-        self._every: dict[str, Flags] = {}
 
     def score(self, user_query: query.Query) -> Scored:
         scores = np.zeros(self._size)
@@ -91,16 +91,6 @@ class ArrayScorer:
                 terms.append((fieldname, text))
         return terms
 
-    def documents(self, user_query: query.Query) -> Flags:
-        """The documents a query matches (its scores unused); cached for plain terms (filters)."""
-        key = repr(user_query) if isinstance(user_query, query.Term) else ""
-        if key and key in self._every:
-            return self._every[key]
-        flags = self.score(user_query).matched
-        if key:
-            self._every[key] = flags
-        return flags
-
     def postings(
         self, offset: int, sub: Searcher, leaf: matching.Matcher
     ) -> tuple[NDArray[np.int64], Floats]:
@@ -109,6 +99,8 @@ class ArrayScorer:
         fieldname, text = leaf.term()
         key = (offset, fieldname, text)
         if key not in self._postings:
+            if len(self._postings) >= MAX_CACHED_TERMS:  # a long-lived searcher: memory stays bounded
+                self._postings.clear()
             fresh = sub.reader().postings(fieldname, text)
             while isinstance(fresh, wrappers.FilterMatcher):  # deleted documents: left out at the end
                 fresh = fresh.child
@@ -200,15 +192,11 @@ def _boosted(evaluation: _Evaluation, m: wrappers.WrappingMatcher) -> _Node:
 
 
 def _filtered(evaluation: _Evaluation, m: wrappers.FilterMatcher) -> _Node:
-    """Whoosh's wrapper that leaves out a segment's deleted documents (or keeps only some)."""
-    child = evaluation.node(m.child)
-    listed = np.zeros(evaluation.size, dtype=bool)
-    chosen = np.fromiter((d for d in m._ids if 0 <= d < evaluation.size), dtype=np.int64)
-    listed[chosen] = True
-    _keep(child, ~listed if m._exclude else listed)
-    if m.boost != 1.0:
-        child.scores *= m.boost
-    return child
+    """Whoosh's wrapper that leaves out a segment's deleted documents: `ArrayScorer.score` leaves them
+    out of the whole result at the end, so the child's arrays stand (a list to keep is not ours)."""
+    if not m._exclude:
+        raise Unsupported("FilterMatcher keeping a list")
+    return evaluation.node(m.child)
 
 
 def _phrase(evaluation: _Evaluation, m: SpanNear2.SpanNear2Matcher) -> _Node:

@@ -223,7 +223,7 @@ class StoryIndex:
                 allowed = allowed & state.term("language", request.language)
             reach = 1 if len(word) <= SHORT_WORD else 2  # edits: a short word is easily another word
             for candidate in searcher.corrector("words").suggest(word, limit=5, maxdist=reach):
-                if (allowed & state.arrays.score(query.Term("words", candidate)).matched).any():
+                if (allowed & state.matching(query.Term("words", candidate))).any():
                     return str(candidate)
         return None
 
@@ -381,7 +381,7 @@ class StoryIndex:
         elif isinstance(user_query, query.Every):
             matched = allowed.copy()
         else:  # a query shape the array scorer does not know: Whoosh's matchers, unscored
-            matched = allowed & state.flags(user_query)
+            matched = allowed & state.matching(user_query)  # (a user's query: not kept)
         if not request.language:
             return allowed, matched, 0
         in_language = state.term("language", request.language)

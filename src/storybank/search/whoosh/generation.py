@@ -34,11 +34,14 @@ class Generation:
         a term, a consent rule set or a teller's decades: few distinct ones)."""
         key = repr(wanted)
         if key not in self._flags:
-            flags = np.zeros(self.size, dtype=bool)
-            found = np.fromiter(self.searcher.docs_for_query(wanted), dtype=np.int64)
-            flags[found] = True
-            self._flags[key] = flags
+            self._flags[key] = self.matching(wanted)
         return self._flags[key]
+
+    def matching(self, wanted: query.Query) -> Flags:
+        """The documents any query matches, by Whoosh's matchers, unscored (not kept)."""
+        flags = np.zeros(self.size, dtype=bool)
+        flags[np.fromiter(self.searcher.docs_for_query(wanted), dtype=np.int64)] = True
+        return flags
 
     def term(self, field_name: str, value: str) -> Flags:
         return self.flags(query.Term(field_name, value))
