@@ -685,8 +685,19 @@ class StoryBank:
         self.get(story_id, purpose=Purpose.SHARE)
         return self._search.similar(story_id, limit=limit)
 
+    def watch(self, *, wait: float = 0.0) -> bool:
+        """Learn of other processes' changes to the story files from file-system events from now on,
+        instead of checking every file once a second (docs/search.md, "Fresh before a search"). A server
+        calls this as it starts; a bank kept open starts it by itself at its second search. Waits up to
+        `wait` seconds for the watch to run; False if it does not (yet): the timed check stands in."""
+        watch = self._index.watch()
+        if watch is None:
+            return False
+        return watch.wait_ready(wait) if wait > 0 else watch.trusted
+
     def close(self) -> None:
-        """Close the index files a search keeps open (a later search opens them again)."""
+        """Close the index files a search keeps open, and stop watching the files (a later search opens
+        them again)."""
         self._index.close()
 
     def __enter__(self) -> StoryBank:

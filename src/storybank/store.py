@@ -70,6 +70,11 @@ def _not_a_story(name: str) -> bool:
     return name.startswith(".") or name[:-3].lower() in RESERVED_IDS
 
 
+def is_story_file_name(name: str) -> bool:
+    """A name that `story_entries` lists: `<story id>.md`, not README.md, not hidden."""
+    return name.endswith(".md") and not _not_a_story(name) and is_story_id(name[:-3])
+
+
 def story_files(folder: Path) -> list[Path]:
     """Every story file directly in the folder (README.md and hidden files are not stories)."""
     return sorted(path for path in folder.glob("*.md") if not _not_a_story(path.name))
@@ -82,13 +87,13 @@ def story_entries(folder: Path) -> dict[str, os.DirEntry[str]]:
     with os.scandir(folder) as found:
         for entry in found:
             name = entry.name
-            if not name.endswith(".md") or _not_a_story(name):
+            if not is_story_file_name(name):
                 continue
             try:
                 regular = entry.is_file()
             except OSError:  # a link that loops or points nowhere: `scan` reports it
                 continue
-            if is_story_id(name[:-3]) and regular:
+            if regular:
                 entries[name[:-3]] = entry
     return entries
 

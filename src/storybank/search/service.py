@@ -25,6 +25,7 @@ from storybank.search.backend import (
     SearchBackend,
     StoryFile,
 )
+from storybank.search.freshness import TIMED_SECONDS
 from storybank.search.language import detect
 from storybank.search.request import SearchRequest
 from storybank.search.results import Hit, SearchResult, marked
@@ -33,7 +34,6 @@ from storybank.search.teller import matched as teller_matched
 from storybank.search.vocabulary import QueryVocabulary
 from storybank.taxonomy import Taxonomy
 
-FRESHNESS_SECONDS = 1.0  # a warm process checks the files this often; every hit is re-checked anyway
 ATTEMPTS = 3  # on a stale or damaged index: check again; then rebuild
 MAX_QUERY_CHARS = 1000  # what a specialist types is a sentence or two; the web takes 200
 MAX_CORRECTED_WORDS = 3  # misspelt words corrected in one search
@@ -182,7 +182,7 @@ class SearchService:
         if rebuild:
             self.index(rebuild=True)
         else:
-            self.backend.ensure_current(self._files, self._load, max_age=0.0 if force else FRESHNESS_SECONDS)
+            self.backend.ensure_current(self._files, self._load, max_age=0.0 if force else TIMED_SECONDS)
 
     def _served(self, story_id: str, score: float, snippet: str, request: EngineQuery) -> Hit | None:
         """The hit as served: re-read from its file and checked by the consent policy now."""

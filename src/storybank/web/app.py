@@ -39,6 +39,7 @@ def create_app(
     """The app for one bank. It answers only to the loopback names (on `port`, or any port when None) and,
     with a `token`, to `host_names` too: a DNS-rebinding page's domain gets a 400."""
     web = WebBank(StoryBank.open(bank_path, as_of=as_of))
+    web.bank.watch()  # other processes' changes reach the totals by file-system events, not a stat walk
     app = FastAPI(
         title="storybank",
         description="Find and read recovery stories shared with their storytellers' consent.",

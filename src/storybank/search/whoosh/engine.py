@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import time
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -25,6 +24,7 @@ from whoosh.searching import Hit, Results, Searcher
 from storybank.errors import IndexBusyError
 from storybank.models import Story
 from storybank.search.backend import EngineQuery, IndexUnavailable, Load, RawHit, RawResult, Report, StoryFile
+from storybank.search.freshness import FolderWatch, Freshness
 from storybank.search.fusion import fused, semantic_boosts, semantic_ranks
 from storybank.search.semantic import Vectors
 from storybank.search.whoosh import schema as documents
@@ -40,6 +40,19 @@ LOCK_TIMEOUT_SECONDS = 60.0
 BULK_STORIES = 500  # from this many changed stories on, the writer uses two processes (2x faster)
 TIE_MARGIN = 10  # extra hits asked of Whoosh, so ties at the page's end can be ordered by id
 SHORT_WORD = 5  # letters; a word this short is corrected by one edit at most
+
+
+def _stale_check(ref: weakref.ref[StoryIndex]) -> Callable[[], bool]:
+    """For the watch's thread: do the files differ from what the warm searcher holds? (A weak reference,
+    so the thread does not keep the index alive.)"""
+
+    def stale() -> bool:
+        index = ref()
+        if index is None or index._listed is None:
+            return False
+        return documents.fingerprints_of(index._listed()) != index._known
+
+    return stale
 
 
 def _close_all(searchers: list[Searcher]) -> None:
@@ -70,18 +83,26 @@ class StoryIndex:
         self.vectors = Vectors(self.cache) if semantic else None
         self._open: list[Searcher] = []  # the warm searcher, if any; a list so the finalizer sees changes
         self._known: dict[str, str] = {}  # id → fingerprint, as the warm searcher's generation holds them
-        self._checked_at: float | None = None
+        self._listed: Callable[[], Mapping[str, StoryFile]] | None = None  # the files, as last asked
+        self._freshness = Freshness(root, _stale_check(weakref.ref(self)))
         self._generation: Generation | None = None  # what the warm searcher keeps between searches
         weakref.finalize(self, _close_all, self._open)
+        weakref.finalize(self, self._freshness.stop)
 
     def close(self) -> None:
-        """Close the warm searcher's files (the next search opens them again)."""
+        """Close the warm searcher's files and stop the watch (the next searches open them again)."""
         _close_all(self._open)
+        self._freshness.stop()
 
     def expire(self) -> None:
         """Check the files on the next search, however recent the last check (after this process's own
         writes, so its counts agree with its hits at once)."""
-        self._checked_at = None
+        self._freshness.expire()
+
+    def watch(self) -> FolderWatch | None:
+        """Learn of other processes' changes from file-system events from now on (search/freshness.py);
+        None where they cannot be had. A warm process starts this by itself at its second search."""
+        return self._freshness.start_watching()
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -92,14 +113,16 @@ class StoryIndex:
         *,
         max_age: float = 0.0,
     ) -> Report | None:
-        """Update the index if any story file changed; skip the check if one ran within `max_age` s.
+        """Update the index if any story file changed; skip the check if one ran within `max_age` s, or
+        (with a running watch, and `max_age` > 0) if no story file changed since the last one.
 
         A check costs one directory listing and one stat a file. Nothing is locked or written when
         the files match what the warm searcher holds.
         """
-        now = time.monotonic()
-        if self._checked_at is not None and now - self._checked_at < max_age:
+        self._listed = files
+        if not self._freshness.due(max_age):
             return None
+        checked = self._freshness.begin()
         listed = files()
         current = documents.fingerprints_of(listed)
         try:
@@ -108,10 +131,10 @@ class StoryIndex:
             pass
         else:
             if self._known == current and (self.vectors is None or self.vectors.known == current):
-                self._checked_at = now
+                checked()
                 return None
         report = self._update(current, listed, load, rebuild=False, progress=None)
-        self._checked_at = now
+        checked()
         return report
 
     def update(
@@ -144,7 +167,7 @@ class StoryIndex:
             report = Report()
             ix = None if rebuild else self._open_or_none()
             if ix is None:
-                self.close()
+                _close_all(self._open)
                 ix = self._create()
                 report.rebuilt = True
             with ix.reader() as reader:
@@ -158,7 +181,7 @@ class StoryIndex:
                     self.vectors.drop()
                 story_at = lambda story_id: load(Path(files[story_id]))  # noqa: E731 (current ⊆ files)
                 report.embedded = self.vectors.update(current, story_at, embedding_progress)
-            self._checked_at = None
+            self._freshness.expire()
             return report
 
     def _write(
@@ -240,7 +263,7 @@ class StoryIndex:
             searcher = self._open[0]
             if searcher.up_to_date():
                 return searcher
-            self.close()
+            _close_all(self._open)
         ix = self._open_or_none()
         if ix is None:
             raise IndexUnavailable("the index is missing or damaged")
@@ -254,11 +277,11 @@ class StoryIndex:
         try:
             yield
         except IndexUnavailable:
-            self.close()
+            _close_all(self._open)
             raise
         except Exception as error:  # a damaged segment shows up as any kind of read error
             reason = f"{type(error).__name__}: {error}"[:200]
-            self.close()
+            _close_all(self._open)
             _close_leftovers(error)
             raise IndexUnavailable(f"the index could not be read ({reason})") from None
 
