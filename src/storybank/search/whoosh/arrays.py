@@ -23,6 +23,8 @@ from whoosh.matching import binary, wrappers
 from whoosh.query.spans import SpanNear2
 from whoosh.searching import Searcher
 
+from storybank.search.whoosh.columns import field_lengths
+
 Floats = NDArray[np.float64]
 Flags = NDArray[np.bool_]
 Counts = NDArray[np.int32]
@@ -111,13 +113,7 @@ class ArrayScorer:
         """Each document's length in a field as Whoosh stores it (one byte, approximate)."""
         key = (offset, fieldname)
         if key not in self._lengths:
-            reader = sub.reader()
-            size = reader.doc_count_all()
-            self._lengths[key] = np.fromiter(
-                (reader.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(size)),
-                dtype=np.float64,
-                count=size,
-            )
+            self._lengths[key] = field_lengths(sub.reader(), fieldname)
         return self._lengths[key]
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from whoosh import query
 from whoosh.searching import Searcher
 
+from storybank.search.whoosh import columns
 from storybank.search.whoosh.arrays import ArrayScorer, Flags, Scored, Unsupported
 
 
@@ -25,8 +26,7 @@ class Generation:
     def ids(self) -> list[str]:
         """Story id by document number."""
         if self._ids is None:
-            column = self.searcher.reader().column_reader("id", translate=True)
-            self._ids = [column[docnum] for docnum in range(self.size)]
+            self._ids = columns.strings(self.searcher.reader(), "id")
         return self._ids
 
     def flags(self, wanted: query.Query) -> Flags:

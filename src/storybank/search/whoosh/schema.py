@@ -18,6 +18,7 @@ from whoosh.reading import IndexReader
 from storybank.models import Language, Story
 from storybank.search.backend import StoryFile
 from storybank.search.teller import decades_of, gender_of
+from storybank.search.whoosh import columns
 
 SCHEMA_VERSION = "6"
 ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
@@ -108,6 +109,5 @@ def fingerprints_of(files: Mapping[str, StoryFile]) -> dict[str, str]:
 def stored_fingerprints(reader: IndexReader) -> dict[str, str]:
     if not reader.doc_count_all():
         return {}  # an empty index has no columns
-    ids = reader.column_reader("id", translate=True)
-    prints = reader.column_reader("fingerprint", translate=True)
+    ids, prints = columns.strings(reader, "id"), columns.strings(reader, "fingerprint")
     return {ids[docnum]: prints[docnum] for docnum in reader.all_doc_ids()}
