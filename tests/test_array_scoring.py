@@ -179,4 +179,32 @@ def test_a_part_of_a_segment_is_copied_only_when_read_as_a_file(searcher: Search
     assert part._bytes is None  # a `get` reads the mapped segment, with no copy
     part.seek(0)
     assert part.read(16) == start
+    assert part.tell() == 16
+    assert part._bytes is None  # nor do `seek`, `read` and `tell`
+    part.seek(-4, 2)
+    assert part.read() == bytes(part._buf[-4:])
+    assert part.read(8) == b""  # at the end, as a file
     part.close()
+
+
+def test_a_part_read_in_place_reads_as_a_file_would() -> None:
+    import io
+    import pickle
+
+    from storybank.search.whoosh.patches import LazyBufferFile
+
+    data = b"first line\nsecond\n" + pickle.dumps({"terms": [1, 2, 3]}, protocol=2) + b"tail"
+    part, real = LazyBufferFile(memoryview(data)), io.BytesIO(data)
+    for step in ("line", "line", "pickle", "rest"):
+        if step == "line":
+            assert part.readline() == real.readline()
+        elif step == "pickle":
+            assert part.read_pickle() == pickle.load(real)
+        else:
+            assert part.read() == real.read()
+        assert part.tell() == real.tell()
+    assert part._bytes is None
+
+
+def test_the_live_documents_are_whooshs_own(searcher: Searcher) -> None:
+    assert columns.live(searcher.reader()) == list(searcher.reader().all_doc_ids())

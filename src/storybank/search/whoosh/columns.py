@@ -35,6 +35,19 @@ def strings(reader: IndexReader, fieldname: str) -> list[str]:
     return values
 
 
+def live(reader: IndexReader) -> list[int]:
+    """The document numbers not deleted, segment by segment (the multi-segment reader's own
+    `all_doc_ids` asks which segment each document is in, one at a time)."""
+    numbers: list[int] = []
+    for segment, offset in reader.leaf_readers():
+        size = segment.doc_count_all()
+        if segment.has_deletions():
+            numbers += [offset + d for d in range(size) if not segment.is_deleted(d)]
+        else:
+            numbers += range(offset, offset + size)
+    return numbers
+
+
 def field_lengths(segment: IndexReader, fieldname: str) -> NDArray[np.float64]:
     """Each document's length in a field of one segment, as Whoosh's BM25 reads it (approximate)."""
     size = segment.doc_count_all()

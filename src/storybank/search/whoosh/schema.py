@@ -110,4 +110,4 @@ def stored_fingerprints(reader: IndexReader) -> dict[str, str]:
     if not reader.doc_count_all():
         return {}  # an empty index has no columns
     ids, prints = columns.strings(reader, "id"), columns.strings(reader, "fingerprint")
-    return {ids[docnum]: prints[docnum] for docnum in reader.all_doc_ids()}
+    return {ids[docnum]: prints[docnum] for docnum in columns.live(reader)}
