@@ -79,7 +79,7 @@ def test_a_removed_story_file_is_a_change(write_story: WriteStory, bank_dir: Pat
 def test_with_a_running_watch_no_check_is_due_until_a_change(bank_dir: Path) -> None:
     due = Freshness(bank_dir, stale=lambda: False)
     watch = running(due.start_watching())  # type: ignore[arg-type]
-    due.begin()()
+    due.begin()[0]()
     time.sleep(0.05)
     assert not due.due(max_age=0.01)  # older than max_age, but nothing changed
     (bank_dir / "new-story.md").write_text(story_text(front_matter(id="new-story")))
@@ -90,7 +90,7 @@ def test_with_a_running_watch_no_check_is_due_until_a_change(bank_dir: Path) -> 
 
 def test_without_a_watch_a_check_is_due_after_max_age(bank_dir: Path) -> None:
     due = Freshness(bank_dir, stale=lambda: False, watch=False)
-    due.begin()()
+    due.begin()[0]()
     assert not due.due(max_age=60.0)
     time.sleep(0.05)
     assert due.due(max_age=0.01)
@@ -101,7 +101,7 @@ def test_a_watch_that_cannot_run_leaves_the_timed_check(tmp_path: Path) -> None:
     watch = due.start_watching()
     assert watch is not None
     assert not watch.wait_ready(timeout=2.0)
-    due.begin()()
+    due.begin()[0]()
     time.sleep(0.05)
     assert due.due(max_age=0.01)
 
@@ -109,7 +109,7 @@ def test_a_watch_that_cannot_run_leaves_the_timed_check(tmp_path: Path) -> None:
 def test_the_expired_check_is_due_at_once_even_with_a_watch(bank_dir: Path) -> None:
     due = Freshness(bank_dir, stale=lambda: False)
     running(due.start_watching())  # type: ignore[arg-type]
-    due.begin()()
+    due.begin()[0]()
     due.expire()  # this process wrote
     assert due.due(max_age=1.0)
     due.stop()
@@ -117,9 +117,9 @@ def test_the_expired_check_is_due_at_once_even_with_a_watch(bank_dir: Path) -> N
 
 def test_the_watch_starts_at_the_second_check_not_the_first(bank_dir: Path) -> None:
     due = Freshness(bank_dir, stale=lambda: False)
-    due.begin()()
+    due.begin()[0]()
     assert due.watch is None  # a one-shot command never starts a thread
-    due.begin()()
+    due.begin()[0]()
     assert due.watch is not None
     due.stop()
 
@@ -194,3 +194,63 @@ def test_a_warm_server_follows_another_process_withdrawal_within_a_second(
         return int(client.get("/api/search", params={"q": "zucchini", "limit": 1}).json()["total"])
 
     assert eventually(lambda: total() == 1)
+
+
+def test_the_watch_names_the_stories_changed_since_the_last_check(bank_dir: Path) -> None:
+    due = Freshness(bank_dir, stale=lambda: False)
+    running(due.start_watching())  # type: ignore[arg-type]
+    done, named = due.begin()
+    assert named is None  # the first check looks at every file
+    done()
+    (bank_dir / "new-story.md").write_text(story_text(front_matter(id="new-story")))
+    assert eventually(lambda: due.due(max_age=1.0))
+    done, named = due.begin()
+    assert named == {"new-story"}
+    done()
+    due.stop()
+
+
+def test_after_this_process_writes_every_file_is_looked_at(bank_dir: Path) -> None:
+    due = Freshness(bank_dir, stale=lambda: False)
+    running(due.start_watching())  # type: ignore[arg-type]
+    due.begin()[0]()
+    due.expire()
+    assert due.begin()[1] is None
+    due.stop()
+
+
+def test_a_check_that_failed_leaves_the_next_to_look_at_every_file(bank_dir: Path) -> None:
+    due = Freshness(bank_dir, stale=lambda: False)
+    running(due.start_watching())  # type: ignore[arg-type]
+    due.begin()[0]()
+    (bank_dir / "new-story.md").write_text(story_text(front_matter(id="new-story")))
+    assert eventually(lambda: due.due(max_age=1.0))
+    due.begin()  # and never done: the index could not be read
+    assert due.begin()[1] is None
+    due.stop()
+
+
+def test_a_story_added_by_another_process_reaches_a_warm_banks_totals(
+    warm_bank: StoryBank, bank_dir: Path, write_story: WriteStory
+) -> None:
+    warm_bank.search("zucchini")  # a second check: the next ones read only the files the watch names
+    text = story_text(front_matter(id="pier-story", themes=["hope"]), "Zucchini on the pier.\n")
+    write = f"import pathlib; pathlib.Path({str(bank_dir / 'pier-story.md')!r}).write_text({text!r})"
+    subprocess.run([sys.executable, "-c", write], check=True)
+    assert eventually(lambda: warm_bank.search("zucchini", limit=0).total == 4)
+
+
+def test_a_story_file_removed_leaves_a_warm_banks_totals(warm_bank: StoryBank, bank_dir: Path) -> None:
+    warm_bank.search("zucchini")
+    (bank_dir / "harbour-story.md").unlink()
+    assert eventually(lambda: warm_bank.search("zucchini", limit=0).total == 2)
+    assert warm_bank.search("zucchini", limit=0).total == 2  # and stays so
+
+
+def test_a_change_the_safety_comparison_found_cannot_be_named(bank_dir: Path) -> None:
+    watch = running(FolderWatch(bank_dir, stale=lambda: False))
+    watch._changed({"one-story"})
+    watch._changed(None)  # the files differ from the index, and no event said which
+    assert watch.take() == (2, None)
+    assert watch.take() == (2, set())
+    watch.stop()

@@ -28,17 +28,23 @@ STEP_MS = 20  # after an event, how long the thread waits for more before counti
 DEBOUNCE_MS = 200  # the longest a burst of events is gathered before it counts
 
 
+MAX_NAMED = 1000  # changed stories named one by one; past this a check lists the whole folder anyway
+
+
 class FolderWatch:
-    """Counts changes to the story files directly in a folder, from file-system events.
+    """Counts changes to the story files directly in a folder, from file-system events, and names the
+    stories changed.
 
     `changes` only grows; `trusted` says the watch is running and has been since before the last
     change it may have missed. `stale` is asked every SAFETY_SECONDS from the thread: a True answer
-    counts as a change.
+    counts as a change to stories it cannot name.
     """
 
     def __init__(self, folder: Path, stale: Callable[[], bool]) -> None:
         self.folder = folder
         self.changes = 0
+        self._named: set[str] | None = set()  # story ids changed since the last `take`; None: unknown
+        self._lock = threading.Lock()
         self._stale = stale
         self._ready = threading.Event()
         self._stop = threading.Event()
@@ -55,6 +61,20 @@ class FolderWatch:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def take(self) -> tuple[int, set[str] | None]:
+        """The count, and the stories changed since the last `take` (None when they cannot be named)."""
+        with self._lock:
+            named, self._named = self._named, set()
+            return self.changes, named
+
+    def _changed(self, story_ids: set[str] | None) -> None:
+        with self._lock:
+            self.changes += 1
+            if story_ids is None or self._named is None or len(self._named) + len(story_ids) > MAX_NAMED:
+                self._named = None
+            else:
+                self._named |= story_ids
 
     def _run(self) -> None:
         try:
@@ -77,12 +97,12 @@ class FolderWatch:
             ):
                 # The watch was set up before the first yield, so from here on nothing is missed.
                 if events:
-                    self.changes += 1
+                    self._changed({Path(path).name[:-3] for _change, path in events})
                 self._ready.set()
                 if time.monotonic() - compared_at >= SAFETY_SECONDS:
                     compared_at = time.monotonic()
                     if self._stale():
-                        self.changes += 1
+                        self._changed(None)
         except Exception as error:  # a watch that fails leaves the timed check
             log.debug(
                 "watching %s stopped (%s): the story files are checked every %ss",
@@ -121,21 +141,26 @@ class Freshness:
             return self.watch.changes != self._seen
         return time.monotonic() - self._checked_at >= max_age
 
-    def begin(self) -> Callable[[], None]:
-        """Note that a check begins (read the count first: a change during the check is seen next time);
-        call what this returns when the files have been compared."""
+    def begin(self) -> tuple[Callable[[], None], set[str] | None]:
+        """Note that a check begins (take the count first: a change during the check is seen next time);
+        call the function this returns when the files have been compared. With it come the stories
+        that changed since the last check, when the watch can name them all (then only their files need
+        a look), else None: list the whole folder."""
         self._checks += 1
         if self._checks == 2 and self._watching and self.watch is None:
             self.watch = FolderWatch(self._folder, self._stale)
         watch = self.watch
-        seen = watch.changes if watch is not None and watch.trusted else None
+        seen, named = watch.take() if watch is not None and watch.trusted else (None, None)
+        if self._seen is None or self._checked_at is None:
+            named = None  # the last check was not trusted, failed, or this process wrote: look at all
+        self._seen = None  # until this check is done: one that fails leaves the next to look at all
         started = time.monotonic()
 
         def done() -> None:
             self._checked_at = started
             self._seen = seen
 
-        return done
+        return done, named
 
     def start_watching(self) -> FolderWatch | None:
         """Start the watch now (a server, as it starts) rather than at the second check."""

@@ -23,12 +23,13 @@ from whoosh.matching import binary, wrappers
 from whoosh.query.spans import SpanNear2
 from whoosh.searching import Searcher
 
+from storybank.search.whoosh import columns
 from storybank.search.whoosh.columns import field_lengths
+from storybank.search.whoosh.segments import SegmentCache, segment_id
 
 Floats = NDArray[np.float64]
 Flags = NDArray[np.bool_]
 Counts = NDArray[np.int32]
-MAX_CACHED_TERMS = 20_000  # postings kept per searcher (field, term and segment); about 1,000 searches' worth
 
 
 class Unsupported(Exception):
@@ -56,17 +57,18 @@ class _Node:
 
 class ArrayScorer:
     """Array scoring over one searcher (one index generation); postings and field lengths are read once
-    and kept while the searcher lives."""
+    a segment and kept while it lives (segments.py)."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, cache: SegmentCache | None = None) -> None:
         self._searcher = searcher
         self._context = searcher.context(needs_current=True, weighting=searcher.weighting)
         self._size = searcher.reader().doc_count_all()
+        self._cache = cache if cache is not None else SegmentCache()
+        leaves = searcher.leaf_searchers()
+        self._segments = {offset: (sub, segment_id(sub.reader())) for sub, offset in leaves}
         live = np.zeros(self._size, dtype=bool)
-        live[np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)] = True
-        self._live = live
-        self._postings: dict[tuple[int, str, bytes], tuple[NDArray[np.int64], Floats]] = {}
-        self._lengths: dict[tuple[int, str], Floats] = {}
+        live[columns.live(searcher.reader())] = True
+        self.live = live
 
     def score(self, user_query: query.Query) -> Scored:
         scores = np.zeros(self._size)
@@ -78,7 +80,7 @@ class ArrayScorer:
             node = evaluation.node(user_query.matcher(sub, self._context))
             scores[offset : offset + size] = node.scores
             matched[offset : offset + size] = node.matched
-        matched &= self._live
+        matched &= self.live
         scores[~matched] = 0.0
         return Scored(scores, matched, leaves)
 
@@ -86,35 +88,35 @@ class ArrayScorer:
         """The query's terms in one document, as Whoosh's `terms=True` records them for highlighting."""
         terms = []
         for offset, fieldname, text in scored.leaves:
-            ids = self._postings[(offset, fieldname, text)][0]
+            ids = self._read(offset, fieldname, text)[0]
             local = docnum - offset
             at = int(np.searchsorted(ids, local))
             if at < len(ids) and ids[at] == local:
                 terms.append((fieldname, text))
         return terms
 
-    def postings(
-        self, offset: int, sub: Searcher, leaf: matching.Matcher
-    ) -> tuple[NDArray[np.int64], Floats]:
+    def postings(self, offset: int, leaf: matching.Matcher) -> tuple[NDArray[np.int64], Floats]:
         """A term's document numbers (in its segment) and weights, read in blocks the first time (from a
         matcher of its own: the tree's may have moved on, as a phrase's does to its first match)."""
         fieldname, text = leaf.term()
-        key = (offset, fieldname, text)
-        if key not in self._postings:
-            if len(self._postings) >= MAX_CACHED_TERMS:  # a long-lived searcher: memory stays bounded
-                self._postings.clear()
+        return self._read(offset, fieldname, text)
+
+    def _read(self, offset: int, fieldname: str, text: bytes) -> tuple[NDArray[np.int64], Floats]:
+        sub, segment = self._segments[offset]
+
+        def read() -> tuple[NDArray[np.int64], Floats]:
             fresh = sub.reader().postings(fieldname, text)
             while isinstance(fresh, wrappers.FilterMatcher):  # deleted documents: left out at the end
                 fresh = fresh.child
-            self._postings[key] = _read_postings(fresh)
-        return self._postings[key]
+            return _read_postings(fresh)
 
-    def lengths(self, offset: int, sub: Searcher, fieldname: str) -> Floats:
+        return self._cache.get(segment, ("postings", fieldname, text), read)
+
+    def lengths(self, offset: int, fieldname: str) -> Floats:
         """Each document's length in a field as Whoosh stores it (one byte, approximate)."""
-        key = (offset, fieldname)
-        if key not in self._lengths:
-            self._lengths[key] = field_lengths(sub.reader(), fieldname)
-        return self._lengths[key]
+        sub, segment = self._segments[offset]
+        read = lambda: field_lengths(sub.reader(), fieldname)  # noqa: E731
+        return self._cache.get(segment, ("lengths", fieldname), read)
 
 
 @dataclass
@@ -140,12 +142,12 @@ class _Evaluation:
         return _Node(np.zeros(self.size), np.zeros(self.size, dtype=bool), np.zeros(self.size, np.int32))
 
     def _leaf(self, m: matching.Matcher) -> _Node:
-        ids, weights = self.arrays.postings(self.offset, self.sub, m)
+        ids, weights = self.arrays.postings(self.offset, m)
         self.leaves.append((self.offset, *m.term()))
         scorer = getattr(m, "scorer", None)
         if isinstance(scorer, scoring.BM25FScorer):
             fieldname = m.term()[0]
-            lengths = self.arrays.lengths(self.offset, self.sub, fieldname)[ids]
+            lengths = self.arrays.lengths(self.offset, fieldname)[ids]
             values = scoring.bm25(scorer.idf, weights, lengths, scorer.avgfl, scorer.B, scorer.K1)
         elif isinstance(scorer, scoring.WeightScorer):
             values = weights

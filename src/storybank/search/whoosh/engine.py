@@ -31,6 +31,7 @@ from storybank.search.whoosh import schema as documents
 from storybank.search.whoosh.arrays import Flags, Floats, Scored
 from storybank.search.whoosh.generation import Generation, docnums_of
 from storybank.search.whoosh.query import consent_filter, split, teller_filter, unknown_words, user_query
+from storybank.search.whoosh.segments import SegmentCache, stored_fingerprints
 from storybank.search.whoosh.snippets import highlighting, snippet
 from storybank.store import CACHE_DIR
 
@@ -86,6 +87,7 @@ class StoryIndex:
         self._listed: Callable[[], Mapping[str, StoryFile]] | None = None  # the files, as last asked
         self._freshness = Freshness(root, _stale_check(weakref.ref(self)))
         self._generation: Generation | None = None  # what the warm searcher keeps between searches
+        self._segments = SegmentCache()  # what was read from each segment, kept while it lives
         weakref.finalize(self, _close_all, self._open)
         weakref.finalize(self, self._freshness.stop)
 
@@ -122,18 +124,23 @@ class StoryIndex:
         self._listed = files
         if not self._freshness.due(max_age):
             return None
-        checked = self._freshness.begin()
-        listed = files()
-        current = documents.fingerprints_of(listed)
+        checked, named = self._freshness.begin()
         try:
             self._searcher()
         except IndexUnavailable:
-            pass
-        else:
-            if self._known == current and (self.vectors is None or self.vectors.known == current):
-                checked()
-                return None
-        report = self._update(current, listed, load, rebuild=False, progress=None)
+            named = None
+        if named is None:
+            listed = files()
+            current = documents.fingerprints_of(listed)
+        else:  # the watch named the stories changed since the last check: only their files are read
+            listed = {i: path for i in named if (path := self.root / f"{i}.md").is_file()}
+            current = {i: fp for i, fp in self._known.items() if i not in named}
+            current.update(documents.fingerprints_of(listed))
+        vectors_current = self.vectors is None or self.vectors.known == current
+        if self._open and self._known == current and vectors_current:
+            checked()
+            return None
+        report = self._update(current, listed, load, rebuild=False, progress=None, only=named)
         checked()
         return report
 
@@ -162,7 +169,9 @@ class StoryIndex:
         rebuild: bool,
         progress: Callable[[int, int], None] | None,
         embedding_progress: Callable[[int, int], None] | None = None,
+        only: set[str] | None = None,
     ) -> Report:
+        """`only`: the stories whose files may have changed (the others' files were not read)."""
         with self._lock():  # another process may have written since we looked: read the disk again
             report = Report()
             ix = None if rebuild else self._open_or_none()
@@ -171,15 +180,17 @@ class StoryIndex:
                 ix = self._create()
                 report.rebuilt = True
             with ix.reader() as reader:
-                known = documents.stored_fingerprints(reader)
+                known = stored_fingerprints(reader, self._segments)
             changed = [i for i, fp in current.items() if known.get(i) != fp and i in files]
-            gone = [i for i in known if i not in current]
+            gone = [i for i in known if i not in current and (only is None or i in only)]
             if changed or gone:
                 self._write(ix, changed, gone, files, current, load, report, progress)
             if self.vectors is not None:
                 if rebuild:
                     self.vectors.drop()
-                story_at = lambda story_id: load(Path(files[story_id]))  # noqa: E731 (current ⊆ files)
+                story_at = lambda story_id: load(  # noqa: E731
+                    Path(files[story_id]) if story_id in files else self.root / f"{story_id}.md"
+                )
                 report.embedded = self.vectors.update(current, story_at, embedding_progress)
             self._freshness.expire()
             return report
@@ -268,8 +279,8 @@ class StoryIndex:
         if ix is None:
             raise IndexUnavailable("the index is missing or damaged")
         self._open[:] = [ix.searcher()]
-        self._known = documents.stored_fingerprints(self._open[0].reader())
-        self._generation = Generation(self._open[0])
+        self._generation = Generation(self._open[0], self._segments)
+        self._known = self._generation.fingerprints()
         return self._open[0]
 
     @contextlib.contextmanager
@@ -472,8 +483,8 @@ class StoryIndex:
             ix = index.open_dir(str(self.path))
             if ix.schema.names() != documents.schema().names():
                 return None
-            with ix.reader() as reader:  # reading the fingerprint column touches every segment
-                documents.stored_fingerprints(reader)
+            with ix.reader() as reader:  # reading the fingerprint column touches every new segment
+                stored_fingerprints(reader, self._segments)
             return ix
         except Exception as error:
             log.warning("the search index could not be read (%s); rebuilding it", type(error).__name__)

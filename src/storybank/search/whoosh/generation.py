@@ -1,6 +1,7 @@
 """What a warm searcher keeps between searches, for as long as its index generation lives: story ids by
 document number, document sets (consent, themes, warnings, languages, tellers) as numpy flags, and the
-array scorer's postings. A commit by any process opens a new searcher and so a new `Generation`.
+array scorer. A commit by any process opens a new searcher and so a new `Generation`; what was read
+from the segments it shares with the last one is kept in the index's `SegmentCache` (segments.py).
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ import numpy as np
 from whoosh import query
 from whoosh.searching import Searcher
 
-from storybank.search.whoosh import columns
 from storybank.search.whoosh.arrays import ArrayScorer, Flags, Scored, Unsupported
+from storybank.search.whoosh.segments import SegmentCache, column, segment_id, stored_fingerprints
 
 
 class Generation:
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, cache: SegmentCache | None = None) -> None:
         self.searcher = searcher
         self.size = searcher.reader().doc_count_all()
-        self.arrays = ArrayScorer(searcher)
+        self._cache = cache if cache is not None else SegmentCache()
+        self._leaves = [(sub, segment_id(sub.reader())) for sub, _offset in searcher.leaf_searchers()]
+        self._cache.keep({segment for _sub, segment in self._leaves})
+        self.arrays = ArrayScorer(searcher, self._cache)
         self._flags: dict[str, Flags] = {}
         self._ids: list[str] | None = None
         self._values: dict[str, list[str]] = {}
@@ -26,16 +30,28 @@ class Generation:
     def ids(self) -> list[str]:
         """Story id by document number."""
         if self._ids is None:
-            self._ids = columns.strings(self.searcher.reader(), "id")
+            self._ids = [
+                i for sub, named in self._leaves for i in column(sub.reader(), named, "id", self._cache)
+            ]
         return self._ids
+
+    def fingerprints(self) -> dict[str, str]:
+        """Each indexed story's fingerprint, by id (deleted documents left out)."""
+        return stored_fingerprints(self.searcher.reader(), self._cache)
 
     def flags(self, wanted: query.Query) -> Flags:
         """The documents a filter query matches, unscored, computed once per generation (a filter is
-        a term, a consent rule set or a teller's decades: few distinct ones)."""
+        a term, a consent rule set or a teller's decades: few distinct ones) from each segment's,
+        which are kept while the segment lives."""
         key = repr(wanted)
         if key not in self._flags:
-            self._flags[key] = self.matching(wanted)
+            parts = [self._segment_flags(sub, segment, key, wanted) for sub, segment in self._leaves]
+            found = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+            self._flags[key] = found & self.arrays.live
         return self._flags[key]
+
+    def _segment_flags(self, sub: Searcher, segment: str | None, key: str, wanted: query.Query) -> Flags:
+        return self._cache.get(segment, ("flags", key), lambda: _segment_flags(sub, wanted))
 
     def matching(self, wanted: query.Query) -> Flags:
         """The documents any query matches, by Whoosh's matchers, unscored (not kept)."""
@@ -64,6 +80,13 @@ class Generation:
             if count:
                 counts[value] = count
         return counts
+
+
+def _segment_flags(sub: Searcher, wanted: query.Query) -> Flags:
+    """The documents of one segment a query matches, by Whoosh's matchers."""
+    flags = np.zeros(sub.reader().doc_count_all(), dtype=bool)
+    flags[np.fromiter(sub.docs_for_query(wanted), dtype=np.int64)] = True
+    return flags
 
 
 def docnums_of(flags: Flags) -> list[int]:

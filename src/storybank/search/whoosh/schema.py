@@ -13,12 +13,10 @@ import re
 from collections.abc import Mapping
 
 from whoosh import analysis, fields
-from whoosh.reading import IndexReader
 
 from storybank.models import Language, Story
 from storybank.search.backend import StoryFile
 from storybank.search.teller import decades_of, gender_of
-from storybank.search.whoosh import columns
 
 SCHEMA_VERSION = "6"
 ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
@@ -104,10 +102,3 @@ def fingerprints_of(files: Mapping[str, StoryFile]) -> dict[str, str]:
         with contextlib.suppress(OSError):  # deleted since the folder was listed, or a looping link
             prints[story_id] = fingerprint(path)
     return prints
-
-
-def stored_fingerprints(reader: IndexReader) -> dict[str, str]:
-    if not reader.doc_count_all():
-        return {}  # an empty index has no columns
-    ids, prints = columns.strings(reader, "id"), columns.strings(reader, "fingerprint")
-    return {ids[docnum]: prints[docnum] for docnum in columns.live(reader)}
