@@ -150,3 +150,40 @@ def test_a_value_the_library_refuses_is_the_askers_error_not_the_servers(
     response = client.get(path)
     assert response.status_code in (400, 422)
     assert "something went wrong" not in response.text
+
+
+def test_serve_with_two_processes_answers_and_keeps_the_consent_rules(bank_dir: Path) -> None:
+    import json
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "storybank", "--bank", str(bank_dir), "--as-of", str(TODAY)]
+    server = subprocess.Popen(
+        [*command, "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        answers: list[dict[str, object]] = []
+        deadline = time.monotonic() + 30
+        while len(answers) < 6 and time.monotonic() < deadline:  # both processes, most likely
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=zucchini") as response:
+                    answers.append(json.load(response))
+            except OSError:
+                time.sleep(0.2)
+        assert len(answers) == 6, "the server did not answer"
+        found = {tuple(hit["id"] for hit in answer["results"]) for answer in answers}  # type: ignore[attr-defined]
+        assert found == {("kitchen-story",)}
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    assert b"with 2 processes" in err
+    assert b"Traceback" not in err

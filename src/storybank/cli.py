@@ -1020,8 +1020,14 @@ def import_command(ctx: click.Context, bundle: Path) -> None:
     help="With a token: also answer to this host name, as browsers send it (repeat; also "
     "$STORYBANK_ALLOWED_HOSTS, comma-separated). Without one, only 127.0.0.1, localhost and [::1].",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Server processes, each with its own warm index (default: one per core, at most 4).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...]) -> None:
+def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...], workers: int | None) -> None:
     """Serve the web page for specialists: search, read and print stories (consent checked each request).
 
     Answers only to the address it listens on (a page on another site cannot read it by DNS rebinding).
@@ -1031,7 +1037,15 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...])
     try:
         import uvicorn  # only this command needs the web server (the `web` extra)
 
-        from storybank.web import HOSTS_ENV, TOKEN_ENV, check_exposure, create_app
+        from storybank.web import (
+            AS_OF_ENV,
+            HOME_ENV,
+            HOSTS_ENV,
+            PORT_ENV,
+            TOKEN_ENV,
+            check_exposure,
+            create_app,
+        )
     except ImportError as error:
         raise StorybankError(
             f"the web page needs the web extra ({error.name} is not installed): pip install 'storybank[web]'"
@@ -1046,12 +1060,45 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...])
         raise StorybankError(f"--allow-host needs an access token: set {TOKEN_ENV}")
     if host not in ("127.0.0.1", "localhost", "::1"):
         names.append(f"[{host}]" if ":" in host else host)
-    app = create_app(
-        bank.root, as_of=as_of.date() if as_of else None, token=token, port=port, host_names=names
-    )
+    workers = workers or default_workers()
     logging.getLogger("storybank.web.access").setLevel(logging.INFO)
-    click.echo(f"storybank: serving {display(bank.root)} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    click.echo(
+        f"storybank: serving {display(bank.root)} on http://{host}:{port}/ with {workers} "
+        f"process{'es' if workers > 1 else ''} (Ctrl+C stops)",
+        err=True,
+    )
+    if workers == 1:
+        app = create_app(
+            bank.root, as_of=as_of.date() if as_of else None, token=token, port=port, host_names=names
+        )
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        return
+    # Several processes: each makes the app from the environment (uvicorn starts them afresh).
+    os.environ.update(
+        {
+            HOME_ENV: str(bank.root.resolve()),
+            PORT_ENV: str(port),
+            HOSTS_ENV: ",".join(names),
+            **({TOKEN_ENV: token} if token else {}),
+            **({AS_OF_ENV: as_of.date().isoformat()} if as_of else {}),
+        }
+    )
+    uvicorn.run(
+        "storybank.web:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+def default_workers() -> int:
+    """One server process per core, at most 4: a search is CPU work under one lock per process, so a
+    second process answers while the first is busy; each holds its own warm index in memory
+    (docs/performance.md, "The web under load")."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}

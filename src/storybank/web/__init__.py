@@ -14,6 +14,7 @@ from storybank.web.app import create_app
 TOKEN_ENV = "STORYBANK_TOKEN"
 HOSTS_ENV = "STORYBANK_ALLOWED_HOSTS"
 AS_OF_ENV = "STORYBANK_AS_OF"
+HOME_ENV = "STORYBANK_HOME"  # the bank folder (as `StoryBank.open` reads it)
 PORT_ENV = "STORYBANK_PORT"  # the port `uvicorn --factory` listens on (the Host allow-list needs it)
 
 
@@ -34,7 +35,7 @@ def app_from_environment() -> FastAPI:
     as_of = os.environ.get(AS_OF_ENV)
     port = os.environ.get(PORT_ENV)
     return create_app(
-        os.environ.get("STORYBANK_HOME") or "stories",
+        os.environ.get(HOME_ENV) or "stories",
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         token=os.environ.get(TOKEN_ENV) or None,
         port=int(port) if port else None,
@@ -42,4 +43,13 @@ def app_from_environment() -> FastAPI:
     )
 
 
-__all__ = ["HOSTS_ENV", "TOKEN_ENV", "app_from_environment", "check_exposure", "create_app"]
+__all__ = [
+    "AS_OF_ENV",
+    "HOME_ENV",
+    "HOSTS_ENV",
+    "PORT_ENV",
+    "TOKEN_ENV",
+    "app_from_environment",
+    "check_exposure",
+    "create_app",
+]
