@@ -208,3 +208,28 @@ def test_a_part_read_in_place_reads_as_a_file_would() -> None:
 
 def test_the_live_documents_are_whooshs_own(searcher: Searcher) -> None:
     assert columns.live(searcher.reader()) == list(searcher.reader().all_doc_ids())
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    word=st.one_of(
+        st.sampled_from(
+            ["lonley", "drinkng", "recovry", "famly", "hospitl", "trabjo", "esperansa", "kichen"]
+        ),
+        st.text(alphabet="abcdeilmnorstuy", min_size=3, max_size=9),
+    ),
+    maxdist=st.sampled_from([1, 2]),
+)
+def test_corrections_are_whooshs_corrector_suggestions(searcher: Searcher, word: str, maxdist: int) -> None:
+    from storybank.search.whoosh.generation import Generation
+
+    expected = searcher.corrector("words").suggest(word, limit=5, maxdist=maxdist)
+    assert Generation(searcher).corrections(word, limit=5, maxdist=maxdist) == expected
+
+
+def test_a_misspelt_word_gets_whooshs_corrections(searcher: Searcher) -> None:
+    from storybank.search.whoosh.generation import Generation
+
+    expected = searcher.corrector("words").suggest("lonley", limit=5, maxdist=2)
+    assert expected  # the sample bank knows "lonely"
+    assert Generation(searcher).corrections("lonley", limit=5, maxdist=2) == expected

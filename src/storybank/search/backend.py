@@ -123,5 +123,8 @@ class SearchBackend(Protocol):
     def suggest(self, word: str, request: EngineQuery) -> str | None:
         """A word close to `word` that a story the request allows contains."""
 
+    def unknown_words(self, text: str) -> list[str]:
+        """The words of the text no story has, in any form (what a correction may replace)."""
+
     def close(self) -> None:
         """Close any files the backend keeps open (it opens them again when needed)."""

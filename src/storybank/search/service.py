@@ -127,14 +127,19 @@ class SearchService:
             text_language=spoken,
         )
         limit, offset = max(0, request.limit), max(0, request.offset)
+        correcting = request.fuzzy and text == request.text
+        if correcting:
+            # A word no story knows finds nothing as typed: search with its correction too — in one
+            # search, as the words no story knows are known before searching.
+            suggestion = self._suggestion(text, self._unknown(said), engine)
+            if suggestion:
+                wider = self._search(request, f"{text} {suggestion}")
+                return replace(
+                    wider, query=request.text, suggestion=suggestion, explanation=_with(wider, suggestion)
+                )
         raw, hits = self._served_search(engine, limit=limit, offset=offset, facets=request.facets)
-        suggestion = self._suggestion(text, raw.unknown_words, engine)
-        if request.fuzzy and suggestion and text == request.text:
-            # A word no story knows finds nothing as typed: search with its correction too.
-            wider = self._search(request, f"{text} {suggestion}")
-            return replace(
-                wider, query=request.text, suggestion=suggestion, explanation=_with(wider, suggestion)
-            )
+        if not correcting:
+            suggestion = self._suggestion(text, raw.unknown_words, engine)
         explanation = _explanation(engine, raw, suggestion, person) if request.explain else None
         more = raw.other_languages if filters.language is None else 0
         return SearchResult(
@@ -172,6 +177,16 @@ class SearchService:
             raise self._failing(failure)
         log.warning("the search index disagrees with the story files; showing only the stories they allow")
         return raw, served
+
+    def _unknown(self, text: str) -> list[str]:
+        """The words of the text no story has (any form), from an index brought up to date first."""
+        for attempt in range(ATTEMPTS):
+            try:
+                self._refresh(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
+                return self.backend.unknown_words(text)
+            except IndexUnavailable:
+                continue
+        return []  # the search itself says what is wrong with the index
 
     def _failing(self, failure: IndexUnavailable | None) -> StorybankError:
         return StorybankError(

@@ -250,16 +250,20 @@ class StoryIndex:
     def suggest(self, word: str, request: EngineQuery) -> str | None:
         """A known word close to `word` that appears in a story usable for the request's purpose."""
         with self._reading():
-            searcher = self._searcher()
+            self._searcher()
             state = self._state()
             allowed = state.flags(consent_filter(request))
             if request.language:  # a correction in the query's language, from its stories
                 allowed = allowed & state.term("language", request.language)
             reach = 1 if len(word) <= SHORT_WORD else 2  # edits: a short word is easily another word
-            for candidate in searcher.corrector("words").suggest(word, limit=5, maxdist=reach):
+            for candidate in state.corrections(word, limit=5, maxdist=reach):
                 if (allowed & state.matching(query.Term("words", candidate))).any():
                     return str(candidate)
         return None
+
+    def unknown_words(self, text: str) -> list[str]:
+        with self._reading():
+            return unknown_words(self._searcher(), text)
 
     # -- internals -------------------------------------------------------------------------------
 

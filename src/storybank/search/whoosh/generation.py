@@ -6,6 +6,8 @@ from the segments it shares with the last one is kept in the index's `SegmentCac
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 from whoosh import query
 from whoosh.searching import Searcher
@@ -25,6 +27,7 @@ class Generation:
         self._flags: dict[str, Flags] = {}
         self._ids: list[str] | None = None
         self._values: dict[str, list[str]] = {}
+        self._words: list[str] | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -49,6 +52,38 @@ class Generation:
             found = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
             self._flags[key] = found & self.arrays.live
         return self._flags[key]
+
+    def corrections(self, word: str, *, limit: int, maxdist: int) -> list[str]:
+        """Whoosh's `searcher.corrector("words").suggest(word, limit, maxdist)`, with the same answer:
+        every known word within `maxdist` edits (optimal string alignment, as Whoosh counts them),
+        ranked by how often it occurs (ties by the word). Whoosh's own walks every word of a
+        multi-segment index through a pure-Python edit distance (0.3 s a correction at 10,000
+        stories); rapidfuzz compares them in C."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        found = process.extract(word, self._lexicon(), scorer=OSA.distance, score_cutoff=maxdist, limit=None)
+        frequency = self.searcher.reader().frequency
+        heap: list[tuple[float, str]] = []
+        for candidate in sorted(text for text, _distance, _at in found):  # Whoosh's order: the lexicon's
+            item = (0 - (maxdist + (1.0 / (frequency("words", candidate) or 1) * 0.5)), candidate)
+            if len(heap) < limit:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+        return [text for _score, text in sorted(heap, key=lambda item: (0 - item[0], item[1]))]
+
+    def _lexicon(self) -> list[str]:
+        """Every word of the `words` field in any segment, in order (each segment's read once)."""
+        if self._words is None:
+            known: set[str] = set()
+            for sub, segment in self._leaves:
+                known.update(self._segment_words(sub, segment))
+            self._words = sorted(known)
+        return self._words
+
+    def _segment_words(self, sub: Searcher, segment: str | None) -> frozenset[str]:
+        return self._cache.get(segment, ("lexicon", "words"), lambda: _words_of(sub))
 
     def _segment_flags(self, sub: Searcher, segment: str | None, key: str, wanted: query.Query) -> Flags:
         return self._cache.get(segment, ("flags", key), lambda: _segment_flags(sub, wanted))
@@ -80,6 +115,10 @@ class Generation:
             if count:
                 counts[value] = count
         return counts
+
+
+def _words_of(sub: Searcher) -> frozenset[str]:
+    return frozenset(text.decode("utf-8") for text in sub.reader().lexicon("words"))
 
 
 def _segment_flags(sub: Searcher, wanted: query.Query) -> Flags:
