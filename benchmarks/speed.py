@@ -1385,9 +1385,9 @@ SQLite FTS5, and rewrites the block between the markers below; text outside the 
 
 storybank does more per search than the FTS5 baseline: it checks the index against the story files (a
 fresh process on its first search; a warm one when its watch of the folder reports a change, reading only
-the changed files), and it re-reads every shown hit from its file to apply the consent policy. FTS5 runs three SQL queries (top 10 by
-`bm25()` with `snippet()`, a count, and the theme facets by GROUP BY over a side table) and uses Porter
-stemming for all text, Spanish too.
+the changed files), and it re-reads every shown hit from its file to apply the consent policy. FTS5 runs
+three SQL queries (top 10 by `bm25()` with `snippet()`, a count, and the theme facets by GROUP BY over a
+side table) and uses Porter stemming for all text, Spanish too.
 
 """
 
