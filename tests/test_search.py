@@ -262,3 +262,20 @@ def test_misspelt_word_is_searched_corrected_even_when_other_words_match(bank: S
     assert result.suggestion == "zucchini relapse"
     assert result.hits[0].story.id == "kitchen-story"
     assert result.hits[0].matched_themes == ["relapse"]
+
+
+def test_a_segment_a_reindex_left_deleted_is_not_kept(write_story: WriteStory, bank_dir: Path) -> None:
+    from whoosh import index
+
+    for number in range(12):
+        write_story(f"story-{number:02d}", body=f"Zucchini and story number {number}.\n")
+    bank = StoryBank.open(bank_dir, as_of=TODAY)
+    bank.index()
+    for number in range(12):  # every story written again, as a branch checked out would
+        write_story(f"story-{number:02d}", body=f"Zucchini again, and story number {number}.\n")
+    assert len(bank.index().indexed) == 12
+    bank.close()
+    with index.open_dir(str(bank_dir / ".storybank" / "index")).searcher() as searcher:
+        segments = [sub.reader().segment() for sub, _offset in searcher.leaf_searchers()]
+    assert [(s.doc_count_all(), s.deleted_count()) for s in segments] == [(12, 0)]
+    assert len(ids(bank, "zucchini again", limit=20)) == 12

@@ -14,11 +14,13 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import filelock
 import numpy as np
-from whoosh import index, query, sorting
+from whoosh import index, query, sorting, writing
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
 from whoosh.searching import Hit, Results, Searcher
 
 from storybank.errors import IndexBusyError
@@ -54,6 +56,27 @@ def _stale_check(ref: weakref.ref[StoryIndex]) -> Callable[[], bool]:
         return documents.fingerprints_of(index._listed()) != index._known
 
     return stale
+
+
+def _merge_policy(writer: writing.SegmentWriter, segments: list[Any]) -> list[Any]:
+    """Whoosh's MERGE_SMALL, after dealing with the segments a re-index left mostly deleted (a branch
+    checked out, a bank copied back: every story written again). Whoosh keeps a segment until it is
+    small enough to merge, however many of its documents are deleted, and every search walks past the
+    deleted postings one at a time; so a segment with none left is dropped, and one with half or more
+    deleted has its live documents merged into the new segment."""
+    keep = []
+    for segment in segments:
+        total, deleted = segment.doc_count_all(), segment.deleted_count()
+        if deleted >= total:
+            continue
+        if deleted * 2 >= total:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            keep.append(segment)
+    merged: list[Any] = writing.MERGE_SMALL(writer, keep)
+    return merged
 
 
 def _close_all(searchers: list[Searcher]) -> None:
@@ -222,7 +245,9 @@ class StoryIndex:
                     report.indexed.append(story_id)
                 if progress:
                     progress(done, len(changed))
-            writer.commit(optimize=bool(gone))  # merging drops deleted text from the files
+            # Merging all drops a removed story's text from the files; else Whoosh's own policy, with the
+            # segments left mostly deleted by a re-index merged in (see _merge_policy).
+            writer.commit(mergetype=writing.OPTIMIZE if gone else _merge_policy)
         except BaseException:
             writer.cancel()
             raise
