@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -233,3 +234,15 @@ def test_a_misspelt_word_gets_whooshs_corrections(searcher: Searcher) -> None:
     expected = searcher.corrector("words").suggest("lonley", limit=5, maxdist=2)
     assert expected  # the sample bank knows "lonely"
     assert Generation(searcher).corrections("lonley", limit=5, maxdist=2) == expected
+
+
+def test_a_terms_documents_read_from_postings_are_whooshs(searcher: Searcher) -> None:
+    from storybank.search.whoosh.generation import Generation
+
+    generation = Generation(searcher)
+    reader = searcher.reader()
+    for field_name in ("themes", "warnings", "teller_decades", "teller_gender", "language", "purposes"):
+        for value in [*(v.decode() for v in reader.lexicon(field_name)), "no-such-value"]:
+            wanted = query.Term(field_name, value)
+            expected = sorted(searcher.docs_for_query(wanted))
+            assert [int(d) for d in np.flatnonzero(generation.flags(wanted))] == expected, wanted

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein, Indel
-from spellchecker import SpellChecker
+from typing import TYPE_CHECKING
 
 from storybank import package_data
 from storybank.models import Language
 from storybank.taxonomy import ContentWarning, Taxonomy
+
+if TYPE_CHECKING:  # the spelling libraries load when a query has a word no story knows, not before
+    from spellchecker import SpellChecker
 
 LANGUAGES = tuple(str(language) for language in Language)
 
@@ -56,6 +56,8 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
 @cache
 def _dictionary(language: str) -> SpellChecker:
     # Word lists from pyspellchecker (loaded only when a query has a word no story knows).
+    from spellchecker import SpellChecker
+
     return SpellChecker(language=language if language in LANGUAGES else "en")
 
 
@@ -96,6 +98,9 @@ class QueryVocabulary:
     def best_correction(self, word: str, from_stories: str | None, language: str | None) -> str | None:
         """The closest of the taxonomy's words (in the query's language) and the stories' suggestion: the
         smallest edit wins, the taxonomy's word on a tie; nothing further than a word's reach."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein, Indel
+
         reach = 1 if len(word) <= SHORT_WORD else 2
         vocabulary = self._theme_words.get(language or "", self._all_theme_words)
         close = process.extract(
@@ -114,6 +119,9 @@ class QueryVocabulary:
         """Whether a word no story has is one edit from a long taxonomy word ("spiritualty")."""
         if len(word) < 7:
             return False
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
         return process.extractOne(word, self._all_theme_words, scorer=DamerauLevenshtein.distance,
                                   score_cutoff=1) is not None  # fmt: skip
 

@@ -103,14 +103,7 @@ class ArrayScorer:
 
     def _read(self, offset: int, fieldname: str, text: bytes) -> tuple[NDArray[np.int64], Floats]:
         sub, segment = self._segments[offset]
-
-        def read() -> tuple[NDArray[np.int64], Floats]:
-            fresh = sub.reader().postings(fieldname, text)
-            while isinstance(fresh, wrappers.FilterMatcher):  # deleted documents: left out at the end
-                fresh = fresh.child
-            return _read_postings(fresh)
-
-        return self._cache.get(segment, ("postings", fieldname, text), read)
+        return segment_postings(self._cache, sub, segment, fieldname, text)
 
     def lengths(self, offset: int, fieldname: str) -> Floats:
         """Each document's length in a field as Whoosh stores it (one byte, approximate)."""
@@ -158,6 +151,21 @@ class _Evaluation:
         node.matched[ids] = True
         node.terms[ids] = 1
         return node
+
+
+def segment_postings(
+    cache: SegmentCache, sub: Searcher, segment: str | None, fieldname: str, text: bytes
+) -> tuple[NDArray[np.int64], Floats]:
+    """A term's document numbers and weights in one segment (deleted documents too: every result
+    leaves them out at the end), read once while the segment lives. The term must be in the segment."""
+
+    def read() -> tuple[NDArray[np.int64], Floats]:
+        fresh = sub.reader().postings(fieldname, text)
+        while isinstance(fresh, wrappers.FilterMatcher):  # deleted documents: left out at the end
+            fresh = fresh.child
+        return _read_postings(fresh)
+
+    return cache.get(segment, ("postings", fieldname, text), read)
 
 
 def _read_postings(leaf: matching.Matcher) -> tuple[NDArray[np.int64], Floats]:

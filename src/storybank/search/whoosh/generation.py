@@ -12,7 +12,7 @@ import numpy as np
 from whoosh import query
 from whoosh.searching import Searcher
 
-from storybank.search.whoosh.arrays import ArrayScorer, Flags, Scored, Unsupported
+from storybank.search.whoosh.arrays import ArrayScorer, Flags, Scored, Unsupported, segment_postings
 from storybank.search.whoosh.segments import SegmentCache, column, segment_id, stored_fingerprints
 
 
@@ -86,7 +86,22 @@ class Generation:
         return self._cache.get(segment, ("lexicon", "words"), lambda: _words_of(sub))
 
     def _segment_flags(self, sub: Searcher, segment: str | None, key: str, wanted: query.Query) -> Flags:
-        return self._cache.get(segment, ("flags", key), lambda: _segment_flags(sub, wanted))
+        return self._cache.get(segment, ("flags", key), lambda: self._match_segment(sub, segment, wanted))
+
+    def _match_segment(self, sub: Searcher, segment: str | None, wanted: query.Query) -> Flags:
+        """A filter's documents in one segment: a single term from its postings, read a block at a time
+        (the themes, warnings and tellers the facets count); anything else by Whoosh's matchers."""
+        reader = sub.reader()
+        if type(wanted) is not query.Term or wanted.fieldname not in reader.schema:
+            return _segment_flags(sub, wanted)
+        flags = np.zeros(reader.doc_count_all(), dtype=bool)
+        try:
+            text = reader.schema[wanted.fieldname].to_bytes(wanted.text)
+        except ValueError:  # as Whoosh's Term: a value the field cannot hold matches nothing
+            return flags
+        if (wanted.fieldname, text) in reader:
+            flags[segment_postings(self._cache, sub, segment, wanted.fieldname, text)[0]] = True
+        return flags
 
     def matching(self, wanted: query.Query) -> Flags:
         """The documents any query matches, by Whoosh's matchers, unscored (not kept)."""
