@@ -414,7 +414,8 @@ class StoryIndex:
         if words is None and docnums:  # a query shape left to Whoosh: it tells the words, asked by id
             these = query.Or([query.Term("id", state.ids[docnum]) for docnum in docnums])
             asked = query.And([user_query, these])
-            found = {h.docnum: h for h in highlighting(state.searcher.search(asked, limit=None, terms=True))}
+            asked_hits = state.searcher.search(asked, limit=None, terms=True)
+            found = {h.docnum: h for h in highlighting(asked_hits, self._segments)}
         rest = [docnum for docnum in docnums if docnum not in found]
         results = Results(state.searcher, user_query, [(0.0, docnum) for docnum in rest])
         results.docterms = {d: state.arrays.terms_at(words, d) if words else [] for d in rest}
@@ -422,7 +423,7 @@ class StoryIndex:
         for docnum, terms in results.docterms.items():
             for term in terms:
                 results.termdocs.setdefault(term, set()).add(docnum)
-        return found | {hit.docnum: hit for hit in highlighting(results)}
+        return found | {hit.docnum: hit for hit in highlighting(results, self._segments)}
 
     def _matched(
         self, state: Generation, request: EngineQuery, user_query: query.Query, words: Scored | None
@@ -478,7 +479,7 @@ class StoryIndex:
                 sortedby=sorting.FieldFacet("id"),
                 terms=True,
             )
-            found = highlighting(ranked)
+            found = highlighting(ranked, self._segments)
             return _Page(found[offset:wanted], {hit.docnum: 0.0 for hit in found}, {})
         if words is None:
             scores = self._whoosh_scores(searcher, user_query, matched, wanted)

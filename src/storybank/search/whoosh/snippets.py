@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from whoosh import analysis, highlight
-from whoosh.searching import Hit, Results
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import wrappers
+from whoosh.searching import Hit, Results, Searcher
 
 from storybank.search.backend import Highlight
+from storybank.search.whoosh.segments import SegmentCache, segment_id
 
 SNIPPET_CHARS = 300
 _START, _END = "\x02", "\x03"  # marks around a matched word while Whoosh builds the fragment
 _SENTENCE_END = re.compile(r"[.!?…][\"\u201d\u2019')]*(?:\s|$)|\n")  # closing quotes may follow
 
 
-def highlighting(results: Results) -> list[Hit]:
+def highlighting(results: Results, cache: SegmentCache | None = None) -> list[Hit]:
     """The hits, set to make snippets of whole sentences with the matched words marked."""
+    results.highlighter = _Highlighter(cache or SegmentCache())
     results.fragmenter = _SentencesAround(maxchars=SNIPPET_CHARS)
     results.formatter = _MarkFormatter()
     # Not list(results): that asks len(results), which runs the whole query again to count.
@@ -43,6 +49,61 @@ def snippet(hit: Hit, field_name: str) -> tuple[str, tuple[Highlight, ...]]:
 def opening(text: str, limit: int = 240) -> str:
     text = " ".join(text.replace(_START, "").replace(_END, "").split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+class _Highlighter(highlight.Highlighter):  # type: ignore[misc]
+    """Whoosh's highlighter, finding a matched word's characters in a shown story without walking its
+    postings from the start: Whoosh skips to each story block by block, reading every block's header
+    on the way (most of a long description's snippets), where here each term's block table is read
+    once while its segment lives, and the story's block is read directly."""
+
+    def __init__(self, cache: SegmentCache) -> None:
+        super().__init__()
+        self._cache = cache
+
+    def _load_chars(self, results: Results, fieldname: str, texts: list[str], to_bytes: Any) -> None:
+        chars: dict[int, dict[str, Any]] = {}
+        results._char_cache[fieldname] = chars
+        docnums = sorted(docnum for _, docnum in results.top_n)
+        for docnum in docnums:
+            chars[docnum] = {}
+        leaves = results.searcher.leaf_searchers()
+        offsets = [offset for _sub, offset in leaves]
+        for text in texts:
+            btext = to_bytes(text)
+            holding = set(results.termdocs[(fieldname, btext)])
+            for docnum in docnums:
+                if docnum in holding:
+                    sub, offset = leaves[bisect.bisect_right(offsets, docnum) - 1]
+                    chars[docnum][text] = self._characters(sub, fieldname, btext, docnum - offset)
+
+    def _characters(self, sub: Searcher, fieldname: str, btext: bytes, local: int) -> Any:
+        leaf = sub.reader().postings(fieldname, btext)
+        while isinstance(leaf, wrappers.FilterMatcher):  # the story shown is not deleted
+            leaf = leaf.child
+        if type(leaf) is W3LeafMatcher:
+            named = segment_id(sub.reader())
+            blocks = self._cache.get(
+                named, ("blocks", fieldname, btext), lambda: _block_table(sub, fieldname, btext)
+            )
+            at = bisect.bisect_left(blocks[0], local)
+            if at < len(blocks[0]):
+                leaf._goto(blocks[1][at])
+        leaf.skip_to(local)
+        return leaf.value_as("characters")
+
+
+def _block_table(sub: Searcher, fieldname: str, btext: bytes) -> tuple[list[int], list[int]]:
+    """Each block of a term's postings in one segment: the last document in it, and where it starts."""
+    leaf = sub.reader().postings(fieldname, btext)
+    while isinstance(leaf, wrappers.FilterMatcher):
+        leaf = leaf.child
+    last, starts = [leaf._maxid], [leaf._baseoffset]
+    while not leaf._lastblock:
+        starts.append(leaf._nextoffset)
+        leaf._goto(leaf._nextoffset)
+        last.append(leaf._maxid)
+    return last, starts
 
 
 class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
