@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from whoosh import highlight, index, query
 from whoosh.searching import Searcher
@@ -59,3 +60,14 @@ def test_snippets_deep_in_the_postings_equal_whooshs(searcher: Searcher, words: 
     assert len(hits) > 128
     assert {hit.docnum: hit.highlights("body", top=2) for hit in hits} == expected
     assert all(snippet(hit, "body")[1] for hit in hits)  # every snippet has its matched words marked
+
+
+@pytest.mark.parametrize("words", ["kitchen light", "quiet street", "friend came", "story begins"])
+def test_phrases_deep_in_the_postings_match_as_whooshs(searcher: Searcher, words: str) -> None:
+    from storybank.search.whoosh.arrays import ArrayScorer
+
+    wanted = query.Phrase("body", words.split())
+    expected = sorted(searcher.docs_for_query(wanted))
+    found = [int(d) for d in np.flatnonzero(ArrayScorer(searcher).score(wanted).matched)]
+    assert found == expected
+    assert len(expected) > 128  # deep in the postings: past the first block

@@ -12,6 +12,7 @@ wildcards, other span queries) raises `Unsupported`, and the caller lets Whoosh 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from numpy.typing import NDArray
 from whoosh import matching, query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import binary, wrappers
-from whoosh.query.spans import SpanNear2
+from whoosh.query.spans import Span, SpanNear2, bisect_spans
 from whoosh.searching import Searcher
 
 from storybank.search.whoosh import columns
@@ -131,6 +132,41 @@ class _Evaluation:
             return self._leaf(m)
         raise Unsupported(kind.__name__)
 
+    def phrase_matches(self, m: SpanNear2.SpanNear2Matcher, candidates: list[int]) -> list[int]:
+        """The candidates where the phrase's words stand as Whoosh's span rule asks."""
+        terms = []
+        for word in m.ms:
+            leaf = _leaf_of(word)
+            if type(leaf) is not W3LeafMatcher or not leaf.supports("positions"):
+                return [int(d) for d in m.all_ids()]  # not Whoosh's own file format: its own walk
+            terms.append(leaf.term())
+        positions = [self._positions(fieldname, text, candidates) for fieldname, text in terms]
+        return [
+            doc
+            for doc in candidates
+            if _near([[Span(p) for p in found[doc]] for found in positions], m.slop, m.ordered, m.mindist)
+        ]
+
+    def _positions(self, fieldname: str, text: bytes, docs: list[int]) -> dict[int, list[int]]:
+        """A term's positions in each of these documents of the segment (sorted; all hold the term)."""
+        segment = self.arrays._segments[self.offset][1]
+        read = lambda: block_table(self.sub, fieldname, text)  # noqa: E731
+        last, starts = self.arrays._cache.get(segment, ("blocks", fieldname, text), read)
+        leaf = _leaf_of(self.sub.reader().postings(fieldname, text))
+        decode = leaf.format.decoder("positions")
+        found: dict[int, list[int]] = {}
+        block = -1
+        for doc in docs:
+            at = bisect.bisect_left(last, doc)
+            if at != block:
+                leaf._goto(starts[at])
+                leaf._read_ids()
+                leaf._read_values()
+                block = at
+            leaf._i = bisect.bisect_left(leaf._ids, doc)
+            found[doc] = decode(leaf.value())
+        return found
+
     def empty(self) -> _Node:
         return _Node(np.zeros(self.size), np.zeros(self.size, dtype=bool), np.zeros(self.size, np.int32))
 
@@ -207,15 +243,55 @@ def _filtered(evaluation: _Evaluation, m: wrappers.FilterMatcher) -> _Node:
 
 def _phrase(evaluation: _Evaluation, m: SpanNear2.SpanNear2Matcher) -> _Node:
     """A phrase: its words' intersection, scored as Whoosh does (the words' scores), kept where the
-    words stand next to each other (Whoosh checks the positions, for the documents with every word)."""
+    words stand next to each other by Whoosh's own rule (SpanNear2: slop, order, distance), checked on
+    the positions of the intersection's documents only."""
     child = evaluation.node(m.child)  # (reads postings with matchers of its own: `m` is untouched)
-    near = np.fromiter(m.all_ids(), dtype=np.int64)
     flags = np.zeros(evaluation.size, dtype=bool)
-    flags[near] = True
+    flags[evaluation.phrase_matches(m, [int(d) for d in np.flatnonzero(child.matched)])] = True
     _keep(child, flags)
     if m.boost != 1.0:
         child.scores *= m.boost
     return child
+
+
+def _near(spans: list[list[Span]], slop: int, ordered: bool, mindist: int) -> bool:
+    """Whoosh's SpanNear2Matcher._get_spans, on each word's spans in one document: any left?"""
+    aspans = spans[0]
+    for bspans in spans[1:]:
+        if not aspans:
+            return False
+        found = set()
+        for aspan in aspans:
+            j = bisect_spans(bspans, aspan.start if ordered else max(0, aspan.start - slop))
+            while j < len(bspans):
+                bspan = bspans[j]
+                j += 1
+                if bspan.end < aspan.start - slop or (ordered and aspan.start > bspan.start):
+                    continue
+                if bspan.start > aspan.end + slop:
+                    break
+                if mindist <= aspan.distance_to(bspan) <= slop:
+                    found.add(aspan.to(bspan))
+        aspans = sorted(found)
+    return bool(aspans)
+
+
+def block_table(sub: Searcher, fieldname: str, text: bytes) -> tuple[list[int], list[int]]:
+    """Each block of a term's postings in one segment: the last document in it, and where it starts
+    (so a document's block is read directly, not by walking the blocks before it)."""
+    leaf = _leaf_of(sub.reader().postings(fieldname, text))
+    last, starts = [leaf._maxid], [leaf._baseoffset]
+    while not leaf._lastblock:
+        starts.append(leaf._nextoffset)
+        leaf._goto(leaf._nextoffset)
+        last.append(leaf._maxid)
+    return last, starts
+
+
+def _leaf_of(m: matching.Matcher) -> matching.Matcher:
+    while isinstance(m, wrappers.FilterMatcher):  # deleted documents: never asked about here
+        m = m.child
+    return m
 
 
 def _coordinated(evaluation: _Evaluation, m: wrappers.CoordMatcher) -> _Node:

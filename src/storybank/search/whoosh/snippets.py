@@ -13,6 +13,7 @@ from whoosh.matching import wrappers
 from whoosh.searching import Hit, Results, Searcher
 
 from storybank.search.backend import Highlight
+from storybank.search.whoosh.arrays import block_table
 from storybank.search.whoosh.segments import SegmentCache, segment_id
 
 SNIPPET_CHARS = 300
@@ -84,26 +85,13 @@ class _Highlighter(highlight.Highlighter):  # type: ignore[misc]
         if type(leaf) is W3LeafMatcher:
             named = segment_id(sub.reader())
             blocks = self._cache.get(
-                named, ("blocks", fieldname, btext), lambda: _block_table(sub, fieldname, btext)
+                named, ("blocks", fieldname, btext), lambda: block_table(sub, fieldname, btext)
             )
             at = bisect.bisect_left(blocks[0], local)
             if at < len(blocks[0]):
                 leaf._goto(blocks[1][at])
         leaf.skip_to(local)
         return leaf.value_as("characters")
-
-
-def _block_table(sub: Searcher, fieldname: str, btext: bytes) -> tuple[list[int], list[int]]:
-    """Each block of a term's postings in one segment: the last document in it, and where it starts."""
-    leaf = sub.reader().postings(fieldname, btext)
-    while isinstance(leaf, wrappers.FilterMatcher):
-        leaf = leaf.child
-    last, starts = [leaf._maxid], [leaf._baseoffset]
-    while not leaf._lastblock:
-        starts.append(leaf._nextoffset)
-        leaf._goto(leaf._nextoffset)
-        last.append(leaf._maxid)
-    return last, starts
 
 
 class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
