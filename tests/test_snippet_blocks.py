@@ -62,7 +62,7 @@ def test_snippets_deep_in_the_postings_equal_whooshs(searcher: Searcher, words: 
     assert all(snippet(hit, "body")[1] for hit in hits)  # every snippet has its matched words marked
 
 
-@pytest.mark.parametrize("words", ["kitchen light", "quiet street", "friend came", "light stayed"])
+@pytest.mark.parametrize("words", ["kitchen light", "quiet street", "friend came"])
 def test_phrases_deep_in_the_postings_match_as_whooshs(searcher: Searcher, words: str) -> None:
     from storybank.search.whoosh.arrays import ArrayScorer
 
