@@ -77,7 +77,6 @@ class RawResult:
     total: int
     hits: list[RawHit]
     facets: dict[str, int]
-    unknown_words: list[str]  # words of the text no story has, in any form
     engine_query: str = ""  # the engine's own query, for `--explain`
     other_languages: int = 0  # matches left out by the language filter (in other languages)
     # Teller counts over all matches: {"teller_decades": {"50": 4}, "teller_gender": {"he": 7}}.

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from storybank.errors import QueryTooLongError, StorybankError, UnknownTermError, quote
 from storybank.models import Purpose, Story, check_age_range
@@ -40,6 +40,7 @@ MAX_CORRECTED_WORDS = 3  # misspelt words corrected in one search
 MAX_CORRECTED_LENGTH = 24  # letters; no longer word is corrected
 
 log = logging.getLogger("storybank")
+T = TypeVar("T")
 
 Served = Callable[[str, Purpose], Story | None]  # the story as its file is now, if usable for the purpose
 
@@ -88,17 +89,9 @@ class SearchService:
         request = EngineQuery(
             text="", theme_boosts={}, warning_boosts={}, on=self._today(), now=dt.date.today()
         )
-        failure = None
-        for attempt in range(ATTEMPTS):
-            try:
-                self._refresh(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
-                raw = self.backend.similar(story_id, request, limit=limit + 1)
-            except IndexUnavailable as error:
-                failure = error
-                continue
-            hits = [self._served(h.id, h.score, "", request) for h in raw if h.id != story_id]
-            return [hit for hit in hits if hit is not None][:limit]
-        raise self._failing(failure)
+        raw = self._fresh(lambda: self.backend.similar(story_id, request, limit=limit + 1))
+        hits = [self._served(h.id, h.score, "", request) for h in raw if h.id != story_id]
+        return [hit for hit in hits if hit is not None][:limit]
 
     def _search(self, request: SearchRequest, text: str) -> SearchResult:
         filters = request.filters
@@ -127,20 +120,18 @@ class SearchService:
             text_language=spoken,
         )
         limit, offset = max(0, request.limit), max(0, request.offset)
-        correcting = request.fuzzy and text == request.text
-        if correcting:
+        unknown = self._fresh(lambda: self.backend.unknown_words(said))
+        # (The wider search below has the typed words still in it: its own suggestion would be dropped.)
+        suggestion = self._suggestion(text, unknown, engine) if text == request.text else None
+        if request.fuzzy and suggestion:
             # A word no story knows finds nothing as typed: search with its correction too — in one
             # search, as the words no story knows are known before searching.
-            suggestion = self._suggestion(text, self._unknown(said), engine)
-            if suggestion:
-                wider = self._search(request, f"{text} {suggestion}")
-                return replace(
-                    wider, query=request.text, suggestion=suggestion, explanation=_with(wider, suggestion)
-                )
+            wider = self._search(request, f"{text} {suggestion}")
+            return replace(
+                wider, query=request.text, suggestion=suggestion, explanation=_with(wider, suggestion)
+            )
         raw, hits = self._served_search(engine, limit=limit, offset=offset, facets=request.facets)
-        if not correcting:
-            suggestion = self._suggestion(text, raw.unknown_words, engine)
-        explanation = _explanation(engine, raw, suggestion, person) if request.explain else None
+        explanation = _explanation(engine, unknown, raw, suggestion, person) if request.explain else None
         more = raw.other_languages if filters.language is None else 0
         return SearchResult(
             request.text,
@@ -160,7 +151,7 @@ class SearchService:
         """Search, then re-check every hit at its file; a hit the files no longer allow means the index
         was stale, so it is brought up to date (at last rebuilt) and the search runs again."""
         served: list[Hit] = []
-        raw = RawResult(0, [], {}, [])
+        raw = RawResult(0, [], {})
         failure = None
         for attempt in range(ATTEMPTS):
             try:
@@ -178,15 +169,16 @@ class SearchService:
         log.warning("the search index disagrees with the story files; showing only the stories they allow")
         return raw, served
 
-    def _unknown(self, text: str) -> list[str]:
-        """The words of the text no story has (any form), from an index brought up to date first."""
+    def _fresh(self, read: Callable[[], T]) -> T:
+        """`read` from an index brought up to date; when it is unavailable, checked again, then rebuilt."""
+        failure = None
         for attempt in range(ATTEMPTS):
             try:
                 self._refresh(force=attempt > 0, rebuild=attempt == ATTEMPTS - 1)
-                return self.backend.unknown_words(text)
-            except IndexUnavailable:
-                continue
-        return []  # the search itself says what is wrong with the index
+                return read()
+            except IndexUnavailable as error:
+                failure = error
+        raise self._failing(failure)
 
     def _failing(self, failure: IndexUnavailable | None) -> StorybankError:
         return StorybankError(
@@ -271,7 +263,7 @@ def _teller_gender(pronouns: str | None) -> str | None:
 
 
 def _explanation(
-    engine: EngineQuery, raw: RawResult, suggestion: str | None, person: TellerCues
+    engine: EngineQuery, unknown: list[str], raw: RawResult, suggestion: str | None, person: TellerCues
 ) -> dict[str, Any]:
     """How the text was read, for `--explain`: what a specialist can check when a search surprises."""
     return {
@@ -286,7 +278,7 @@ def _explanation(
         "themes_named": dict(sorted(engine.theme_boosts.items())),
         "warnings_named": dict(sorted(engine.warning_boosts.items())),
         "expansions": list(engine.expansions),
-        "unknown_words": list(raw.unknown_words),
+        "unknown_words": list(unknown),
         "corrected": suggestion,
         "filters": {
             "themes": list(engine.themes),

@@ -330,14 +330,13 @@ class StoryIndex:
     ) -> RawResult:
         state = self._state()
         scored, clauses = user_query(request, searcher.schema)
-        unknown = unknown_words(searcher, request.text)
         words = state.scores(scored) if clauses else None  # None: Whoosh's own matchers rank it
         eligible, matched, elsewhere = self._matched(state, request, scored, words)
         meaning = self._meaning(state, request.text, eligible) if clauses else _NO_MEANING
         found = matched.copy()
         found[list(meaning.boosts)] = True  # a story close in meaning joins the word matches
         if not found.any():
-            return RawResult(0, [], {}, unknown, str(scored), elsewhere)
+            return RawResult(0, [], {}, str(scored), elsewhere)
         counts = state.counts(found, "themes") if facets else {}
         tellers = {
             "teller_decades": state.counts(found, "teller_decades"),
@@ -359,7 +358,7 @@ class StoryIndex:
             hits.append(RawHit(hit["id"], page.scores[hit.docnum], text, themes, ranges, lexical, semantic))
         semantic_used = self.vectors is not None and bool(clauses)
         total = int(np.count_nonzero(found))
-        return RawResult(total, hits, counts, unknown, str(scored), elsewhere, tellers, semantic_used)
+        return RawResult(total, hits, counts, str(scored), elsewhere, tellers, semantic_used)
 
     def _state(self) -> Generation:
         assert self._generation is not None  # set with the searcher (`_searcher`)
