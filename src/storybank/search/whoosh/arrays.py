@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -64,9 +65,9 @@ class ArrayScorer:
         self._searcher = searcher
         self._context = searcher.context(needs_current=True, weighting=searcher.weighting)
         self._size = searcher.reader().doc_count_all()
-        self._cache = cache if cache is not None else SegmentCache()
-        leaves = searcher.leaf_searchers()
-        self._segments = {offset: (sub, segment_id(sub.reader())) for sub, offset in leaves}
+        self.cache = cache if cache is not None else SegmentCache()
+        # Each segment's searcher and id, by its first document number in the whole index.
+        self.segments = {offset: (sub, segment_id(sub.reader())) for sub, offset in searcher.leaf_searchers()}
         live = np.zeros(self._size, dtype=bool)
         live[columns.live(searcher.reader())] = True
         self.live = live
@@ -103,14 +104,14 @@ class ArrayScorer:
         return self._read(offset, fieldname, text)
 
     def _read(self, offset: int, fieldname: str, text: bytes) -> tuple[NDArray[np.int64], Floats]:
-        sub, segment = self._segments[offset]
-        return segment_postings(self._cache, sub, segment, fieldname, text)
+        sub, segment = self.segments[offset]
+        return segment_postings(self.cache, sub, segment, fieldname, text)
 
     def lengths(self, offset: int, fieldname: str) -> Floats:
         """Each document's length in a field as Whoosh stores it (one byte, approximate)."""
-        sub, segment = self._segments[offset]
+        sub, segment = self.segments[offset]
         read = lambda: field_lengths(sub.reader(), fieldname)  # noqa: E731
-        return self._cache.get(segment, ("lengths", fieldname), read)
+        return self.cache.get(segment, ("lengths", fieldname), read)
 
 
 @dataclass
@@ -136,36 +137,20 @@ class _Evaluation:
         """The candidates where the phrase's words stand as Whoosh's span rule asks."""
         terms = []
         for word in m.ms:
-            leaf = _leaf_of(word)
-            if type(leaf) is not W3LeafMatcher or not leaf.supports("positions"):
-                return [int(d) for d in m.all_ids()]  # not Whoosh's own file format: its own walk
+            leaf = leaf_of(word)
+            if not leaf.supports("positions"):
+                return [int(d) for d in m.all_ids()]  # Whoosh's own walk, and its own error
             terms.append(leaf.term())
-        positions = [self._positions(fieldname, text, candidates) for fieldname, text in terms]
+        segment = self.arrays.segments[self.offset][1]
+        positions = [
+            posting_values(self.arrays.cache, self.sub, segment, fieldname, text, candidates, "positions")
+            for fieldname, text in terms
+        ]
         return [
             doc
             for doc in candidates
             if _near([[Span(p) for p in found[doc]] for found in positions], m.slop, m.ordered, m.mindist)
         ]
-
-    def _positions(self, fieldname: str, text: bytes, docs: list[int]) -> dict[int, list[int]]:
-        """A term's positions in each of these documents of the segment (sorted; all hold the term)."""
-        segment = self.arrays._segments[self.offset][1]
-        read = lambda: block_table(self.sub, fieldname, text)  # noqa: E731
-        last, starts = self.arrays._cache.get(segment, ("blocks", fieldname, text), read)
-        leaf = _leaf_of(self.sub.reader().postings(fieldname, text))
-        decode = leaf.format.decoder("positions")
-        found: dict[int, list[int]] = {}
-        block = -1
-        for doc in docs:
-            at = bisect.bisect_left(last, doc)
-            if at != block:
-                leaf._goto(starts[at])
-                leaf._read_ids()
-                leaf._read_values()
-                block = at
-            leaf._i = bisect.bisect_left(leaf._ids, doc)
-            found[doc] = decode(leaf.value())
-        return found
 
     def empty(self) -> _Node:
         return _Node(np.zeros(self.size), np.zeros(self.size, dtype=bool), np.zeros(self.size, np.int32))
@@ -195,13 +180,43 @@ def segment_postings(
     """A term's document numbers and weights in one segment (deleted documents too: every result
     leaves them out at the end), read once while the segment lives. The term must be in the segment."""
 
-    def read() -> tuple[NDArray[np.int64], Floats]:
-        fresh = sub.reader().postings(fieldname, text)
-        while isinstance(fresh, wrappers.FilterMatcher):  # deleted documents: left out at the end
-            fresh = fresh.child
-        return _read_postings(fresh)
-
+    read = lambda: _read_postings(leaf_of(sub.reader().postings(fieldname, text)))  # noqa: E731
     return cache.get(segment, ("postings", fieldname, text), read)
+
+
+def posting_values(
+    cache: SegmentCache,
+    sub: Searcher,
+    segment: str | None,
+    fieldname: str,
+    text: bytes,
+    docs: list[int],
+    astype: str,
+) -> dict[int, Any]:
+    """What a term's postings hold for these documents of one segment (ascending; each holds the
+    term), as `astype` ("positions", "characters"). In Whoosh's own format each document's block is
+    read directly, from the term's block table kept while the segment lives: Whoosh's `skip_to` reads
+    the header of every block on the way (most of a long query's snippets and phrases)."""
+    leaf = leaf_of(sub.reader().postings(fieldname, text))
+    found: dict[int, Any] = {}
+    if type(leaf) is not W3LeafMatcher:
+        for doc in docs:
+            leaf.skip_to(doc)
+            found[doc] = leaf.value_as(astype)
+        return found
+    read = lambda: block_table(sub, fieldname, text)  # noqa: E731
+    last, starts = cache.get(segment, ("blocks", fieldname, text), read)
+    block = -1
+    for doc in docs:
+        at = bisect.bisect_left(last, doc)
+        if at != block:
+            leaf._goto(starts[at])
+            leaf._read_ids()
+            leaf._read_values()
+            block = at
+        leaf._i = bisect.bisect_left(leaf._ids, doc)
+        found[doc] = leaf.value_as(astype)
+    return found
 
 
 def _read_postings(leaf: matching.Matcher) -> tuple[NDArray[np.int64], Floats]:
@@ -279,7 +294,7 @@ def _near(spans: list[list[Span]], slop: int, ordered: bool, mindist: int) -> bo
 def block_table(sub: Searcher, fieldname: str, text: bytes) -> tuple[list[int], list[int]]:
     """Each block of a term's postings in one segment: the last document in it, and where it starts
     (so a document's block is read directly, not by walking the blocks before it)."""
-    leaf = _leaf_of(sub.reader().postings(fieldname, text))
+    leaf = leaf_of(sub.reader().postings(fieldname, text))
     last, starts = [leaf._maxid], [leaf._baseoffset]
     while not leaf._lastblock:
         starts.append(leaf._nextoffset)
@@ -288,8 +303,10 @@ def block_table(sub: Searcher, fieldname: str, text: bytes) -> tuple[list[int], 
     return last, starts
 
 
-def _leaf_of(m: matching.Matcher) -> matching.Matcher:
-    while isinstance(m, wrappers.FilterMatcher):  # deleted documents: never asked about here
+def leaf_of(m: matching.Matcher) -> matching.Matcher:
+    """A term's matcher without Whoosh's wrapper that skips deleted documents (results leave them out
+    at the end, and a shown story is never deleted)."""
+    while isinstance(m, wrappers.FilterMatcher):
         m = m.child
     return m
 

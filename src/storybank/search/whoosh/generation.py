@@ -13,17 +13,17 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from storybank.search.whoosh.arrays import ArrayScorer, Flags, Scored, Unsupported, segment_postings
-from storybank.search.whoosh.segments import SegmentCache, column, segment_id, stored_fingerprints
+from storybank.search.whoosh.segments import SegmentCache, column, stored_fingerprints
 
 
 class Generation:
     def __init__(self, searcher: Searcher, cache: SegmentCache | None = None) -> None:
         self.searcher = searcher
         self.size = searcher.reader().doc_count_all()
-        self._cache = cache if cache is not None else SegmentCache()
-        self._leaves = [(sub, segment_id(sub.reader())) for sub, _offset in searcher.leaf_searchers()]
+        self.arrays = ArrayScorer(searcher, cache)
+        self._cache = self.arrays.cache
+        self._leaves = list(self.arrays.segments.values())  # each segment's searcher and id, in order
         self._cache.keep({segment for _sub, segment in self._leaves})
-        self.arrays = ArrayScorer(searcher, self._cache)
         self._flags: dict[str, Flags] = {}
         self._ids: list[str] | None = None
         self._values: dict[str, list[str]] = {}
@@ -93,7 +93,7 @@ class Generation:
         (the themes, warnings and tellers the facets count); anything else by Whoosh's matchers."""
         reader = sub.reader()
         if type(wanted) is not query.Term or wanted.fieldname not in reader.schema:
-            return _segment_flags(sub, wanted)
+            return _whoosh_flags(sub, wanted)
         flags = np.zeros(reader.doc_count_all(), dtype=bool)
         try:
             text = reader.schema[wanted.fieldname].to_bytes(wanted.text)
@@ -136,7 +136,7 @@ def _words_of(sub: Searcher) -> frozenset[str]:
     return frozenset(text.decode("utf-8") for text in sub.reader().lexicon("words"))
 
 
-def _segment_flags(sub: Searcher, wanted: query.Query) -> Flags:
+def _whoosh_flags(sub: Searcher, wanted: query.Query) -> Flags:
     """The documents of one segment a query matches, by Whoosh's matchers."""
     flags = np.zeros(sub.reader().doc_count_all(), dtype=bool)
     flags[np.fromiter(sub.docs_for_query(wanted), dtype=np.int64)] = True

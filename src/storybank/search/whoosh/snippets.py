@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh import analysis, highlight
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import wrappers
-from whoosh.searching import Hit, Results, Searcher
+from whoosh.searching import Hit, Results
 
 from storybank.search.backend import Highlight
-from storybank.search.whoosh.arrays import block_table
+from storybank.search.whoosh.arrays import posting_values
 from storybank.search.whoosh.segments import SegmentCache, segment_id
 
 SNIPPET_CHARS = 300
@@ -63,35 +60,22 @@ class _Highlighter(highlight.Highlighter):  # type: ignore[misc]
         self._cache = cache
 
     def _load_chars(self, results: Results, fieldname: str, texts: list[str], to_bytes: Any) -> None:
-        chars: dict[int, dict[str, Any]] = {}
-        results._char_cache[fieldname] = chars
         docnums = sorted(docnum for _, docnum in results.top_n)
-        for docnum in docnums:
-            chars[docnum] = {}
-        leaves = results.searcher.leaf_searchers()
-        offsets = [offset for _sub, offset in leaves]
+        chars: dict[int, dict[str, Any]] = {docnum: {} for docnum in docnums}
+        results._char_cache[fieldname] = chars
         for text in texts:
             btext = to_bytes(text)
-            holding = set(results.termdocs[(fieldname, btext)])
-            for docnum in docnums:
-                if docnum in holding:
-                    sub, offset = leaves[bisect.bisect_right(offsets, docnum) - 1]
-                    chars[docnum][text] = self._characters(sub, fieldname, btext, docnum - offset)
-
-    def _characters(self, sub: Searcher, fieldname: str, btext: bytes, local: int) -> Any:
-        leaf = sub.reader().postings(fieldname, btext)
-        while isinstance(leaf, wrappers.FilterMatcher):  # the story shown is not deleted
-            leaf = leaf.child
-        if type(leaf) is W3LeafMatcher:
-            named = segment_id(sub.reader())
-            blocks = self._cache.get(
-                named, ("blocks", fieldname, btext), lambda: block_table(sub, fieldname, btext)
-            )
-            at = bisect.bisect_left(blocks[0], local)
-            if at < len(blocks[0]):
-                leaf._goto(blocks[1][at])
-        leaf.skip_to(local)
-        return leaf.value_as("characters")
+            holding = results.termdocs[(fieldname, btext)]
+            for sub, offset in results.searcher.leaf_searchers():
+                end = offset + sub.reader().doc_count_all()
+                local = [
+                    docnum - offset for docnum in docnums if docnum in holding and offset <= docnum < end
+                ]
+                if local:
+                    named = segment_id(sub.reader())
+                    found = posting_values(self._cache, sub, named, fieldname, btext, local, "characters")
+                    for docnum, value in found.items():
+                        chars[docnum + offset][text] = value
 
 
 class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
