@@ -26,8 +26,6 @@ SAFETY_SECONDS = 10.0  # with a watch: the thread compares the files with the in
 WAKE_MS = 250  # the thread's longest sleep (so it starts, and stops, within this)
 STEP_MS = 20  # after an event, how long the thread waits for more before counting them as one change
 DEBOUNCE_MS = 200  # the longest a burst of events is gathered before it counts
-
-
 MAX_NAMED = 1000  # changed stories named one by one; past this a check lists the whole folder anyway
 
 
@@ -147,8 +145,8 @@ class Freshness:
         that changed since the last check, when the watch can name them all (then only their files need
         a look), else None: list the whole folder."""
         self._checks += 1
-        if self._checks == 2 and self._watching and self.watch is None:
-            self.watch = FolderWatch(self._folder, self._stale)
+        if self._checks == 2:
+            self.start_watching()
         watch = self.watch
         seen, named = watch.take() if watch is not None and watch.trusted else (None, None)
         if self._seen is None or self._checked_at is None:
