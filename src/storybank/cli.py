@@ -1037,9 +1037,9 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
     try:
         import uvicorn  # only this command needs the web server (the `web` extra)
 
+        from storybank.bank import BANK_ENV
         from storybank.web import (
             AS_OF_ENV,
-            HOME_ENV,
             HOSTS_ENV,
             PORT_ENV,
             TOKEN_ENV,
@@ -1076,7 +1076,7 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
     # Several processes: each makes the app from the environment (uvicorn starts them afresh).
     os.environ.update(
         {
-            HOME_ENV: str(bank.root.resolve()),
+            BANK_ENV: str(bank.root.resolve()),
             PORT_ENV: str(port),
             HOSTS_ENV: ",".join(names),
             **({TOKEN_ENV: token} if token else {}),

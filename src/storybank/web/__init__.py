@@ -8,13 +8,13 @@ import os
 
 from fastapi import FastAPI
 
+from storybank.bank import BANK_ENV, DEFAULT_BANK
 from storybank.errors import StorybankError
 from storybank.web.app import create_app
 
 TOKEN_ENV = "STORYBANK_TOKEN"
 HOSTS_ENV = "STORYBANK_ALLOWED_HOSTS"
 AS_OF_ENV = "STORYBANK_AS_OF"
-HOME_ENV = "STORYBANK_HOME"  # the bank folder (as `StoryBank.open` reads it)
 PORT_ENV = "STORYBANK_PORT"  # the port `uvicorn --factory` listens on (the Host allow-list needs it)
 
 
@@ -35,7 +35,7 @@ def app_from_environment() -> FastAPI:
     as_of = os.environ.get(AS_OF_ENV)
     port = os.environ.get(PORT_ENV)
     return create_app(
-        os.environ.get(HOME_ENV) or "stories",
+        os.environ.get(BANK_ENV) or DEFAULT_BANK,
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         token=os.environ.get(TOKEN_ENV) or None,
         port=int(port) if port else None,
@@ -45,7 +45,6 @@ def app_from_environment() -> FastAPI:
 
 __all__ = [
     "AS_OF_ENV",
-    "HOME_ENV",
     "HOSTS_ENV",
     "PORT_ENV",
     "TOKEN_ENV",
