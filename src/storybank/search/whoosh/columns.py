@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from whoosh import columns
+from whoosh import columns, fields
 from whoosh.codec import whoosh3
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
@@ -33,6 +33,31 @@ def strings(reader: IndexReader, fieldname: str) -> list[str]:
             column = segment.column_reader(fieldname, translate=True)
             values += [column[docnum] for docnum in range(size)]
     return values
+
+
+def numbers(segment: IndexReader, fieldname: str) -> tuple[NDArray[np.int64], NDArray[np.bool_]] | None:
+    """An int NUMERIC column of one segment: every document's value in Whoosh's sortable form (the
+    field's `to_column_value`, ordered as the numbers are), and which documents have one (Whoosh keeps
+    the field's default for a document with none). None when the field has no column of Whoosh's own
+    fixed-width format: ask Whoosh's matchers instead."""
+    if fieldname not in segment.schema or not segment.has_column(fieldname):
+        return None
+    field = segment.schema[fieldname]
+    raw = segment.column_reader(fieldname, translate=False)
+    if not isinstance(field, fields.NUMERIC) or field.numtype is not int:
+        return None
+    if type(raw) is not columns.NumericColumn.Reader:
+        return None
+    dtype = np.dtype(">" + raw._typecode)
+    if dtype.itemsize != raw._fixedlen:
+        return None
+    size = segment.doc_count_all()
+    values = np.full(size, raw._default, dtype=np.int64)  # documents past the column's end have none
+    count = min(raw._count, size)
+    if count:
+        stored = raw._dbfile.get(raw._basepos, count * raw._fixedlen)
+        values[:count] = np.frombuffer(stored, dtype=dtype)
+    return values, values != raw._default
 
 
 def live(reader: IndexReader) -> list[int]:

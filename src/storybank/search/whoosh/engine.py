@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import filelock
 import numpy as np
 from whoosh import index, query, sorting, writing
 from whoosh.filedb.filestore import FileStorage
@@ -24,6 +23,7 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Hit, Results, Searcher
 
 from storybank.errors import IndexBusyError
+from storybank.locking import locked
 from storybank.models import Story
 from storybank.search.backend import EngineQuery, IndexUnavailable, Load, RawHit, RawResult, Report, StoryFile
 from storybank.search.freshness import FolderWatch, Freshness
@@ -536,14 +536,15 @@ class StoryIndex:
         ignore = self.cache / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")
-        try:
-            with filelock.FileLock(self.cache / "index.lock", timeout=LOCK_TIMEOUT_SECONDS):
-                yield
-        except filelock.Timeout:
-            raise IndexBusy(
+
+        def busy() -> IndexBusy:
+            return IndexBusy(
                 f"another storybank process has been updating {self.path} for over "
                 f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again when it is done"
-            ) from None
+            )
+
+        with locked(self.cache / "index.lock", LOCK_TIMEOUT_SECONDS, busy):
+            yield
 
 
 def _best(scores: Floats, matched: Flags, count: int) -> dict[int, float]:

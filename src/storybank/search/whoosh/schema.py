@@ -2,7 +2,8 @@
 
 Each document keeps the file's fingerprint (size, mtime, ctime, inode): ctime changes on every write and
 cannot be set back, so even an edit that keeps size and mtime is seen. The consent fields (status, held,
-purposes, given, expires, withdrawn) are what `query.consent_filter` reads.
+purposes, given, expires, withdrawn) are what `query.consent_filter` reads; the days are columns too,
+so a day range is read whole (generation.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from storybank.models import Language, Story
 from storybank.search.backend import StoryFile
 from storybank.search.teller import decades_of, gender_of
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 ENGLISH_FIELDS = ("title", "summary", "body", "what_helped")
 TEXT_FIELDS = ENGLISH_FIELDS + tuple(f"{name}_es" for name in ENGLISH_FIELDS)
 NEVER = 99991231
@@ -49,9 +50,9 @@ def schema() -> fields.Schema:
         status=fields.ID,
         held=fields.ID,  # "yes" while a privacy error stands in the story (consent.hold_reason)
         purposes=fields.KEYWORD(commas=True),
-        given=fields.NUMERIC(int, bits=32),
-        expires=fields.NUMERIC(int, bits=32),
-        withdrawn=fields.NUMERIC(int, bits=32),
+        given=fields.NUMERIC(int, bits=32, sortable=True),
+        expires=fields.NUMERIC(int, bits=32, sortable=True),
+        withdrawn=fields.NUMERIC(int, bits=32, sortable=True),
         **text,
     )
 
