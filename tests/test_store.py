@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from helpers import BODY, story_text
 from storybank.errors import (
@@ -16,7 +18,7 @@ from storybank.errors import (
     StoryFileError,
     StoryNotFoundError,
 )
-from storybank.store import create_story_file, load_story, read_story, scan
+from storybank.store import create_story_file, is_story_file_name, is_story_id, load_story, read_story, scan
 from storybank.taxonomy import default_taxonomy
 
 TAXONOMY = default_taxonomy()
@@ -165,3 +167,21 @@ def test_adding_an_existing_id_is_refused_and_keeps_the_story(bank_dir: Path) ->
         create_story_file(bank_dir, "kept-story", "replacement\n")
     assert (bank_dir / "kept-story.md").read_text() == "original\n"
     assert sorted(os.listdir(bank_dir)) == [".storybank", "kept-story.md", "storybank.toml"]
+
+
+names = st.one_of(
+    st.from_regex(r"[a-z0-9.-]{0,84}\.md", fullmatch=True),
+    st.sampled_from(["README.md", "readme.md", ".hidden-story.md", "abc.md", "ab.md", "a-.md", "story.MD"]),
+    st.text(max_size=20),
+)
+
+
+@given(name=names)
+@example(name="a" * 2 + ".md")
+@example(name="a" * 3 + ".md")
+@example(name="a" * 80 + ".md")
+@example(name="a" * 81 + ".md")
+def test_a_story_file_name_is_a_story_id_then_md(name: str) -> None:
+    """`is_story_file_name` (one match, for the freshness check) agrees with the id rules part by part."""
+    by_parts = name.endswith(".md") and not name.startswith(".") and is_story_id(name[:-3])
+    assert is_story_file_name(name) == by_parts

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-import filelock
-
 from storybank import jsonlog
+from storybank.locking import locked
 
 IMPACT_LOG = "impact.jsonl"
 FIELDS = ("kind", "month", "story")  # every field a record has: a test holds the log to exactly these
@@ -71,8 +70,7 @@ def erase(bank_root: Path, story_id: str) -> int:
     path = jsonlog.log_file(bank_root, IMPACT_LOG)
     if not path.exists():
         return 0
-    lock = filelock.FileLock(path.with_name(f".{path.name}.lock"), timeout=jsonlog.LOCK_TIMEOUT_SECONDS)
-    with lock:
+    with locked(path.with_name(f".{path.name}.lock"), jsonlog.LOCK_TIMEOUT_SECONDS):
         kept, removed = [], 0
         for line in path.read_bytes().split(b"\n"):
             if not line.strip():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import filelock
+from storybank.locking import locked
 
 LOG_DIR = "log"
 LOCK_TIMEOUT_SECONDS = 30.0
@@ -36,7 +36,7 @@ def append(path: Path, record: dict[str, Any]) -> None:
     """Add one record as one line, whole, before the caller goes on."""
     path.parent.mkdir(exist_ok=True)
     line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    lock = filelock.FileLock(path.with_name(f".{path.name}.lock"), timeout=LOCK_TIMEOUT_SECONDS)
+    lock = locked(path.with_name(f".{path.name}.lock"), LOCK_TIMEOUT_SECONDS)
     with lock, open(path, "a+b") as handle:  # appending; reading only to look at the last byte
         if handle.seek(0, os.SEEK_END):
             handle.seek(-1, os.SEEK_END)
