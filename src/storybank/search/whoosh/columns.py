@@ -67,7 +67,13 @@ def live(reader: IndexReader) -> list[int]:
     for segment, offset in reader.leaf_readers():
         size = segment.doc_count_all()
         if segment.has_deletions():
-            numbers += [offset + d for d in range(size) if not segment.is_deleted(d)]
+            kept = np.ones(size, dtype=bool)
+            named = segment.segment()
+            if named is not None:  # the segment's own set: not a call a document
+                kept[[d for d in named.deleted_docs() if d < size]] = False
+            else:
+                kept = np.fromiter((not segment.is_deleted(d) for d in range(size)), dtype=bool, count=size)
+            numbers += (np.flatnonzero(kept) + offset).tolist()
         else:
             numbers += range(offset, offset + size)
     return numbers
