@@ -12,30 +12,35 @@ lexical score).
 
 from __future__ import annotations
 
-import bisect
-import heapq
-import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from numpy.typing import NDArray
 
 SEMANTIC_WEIGHT = 0.2
 SEMANTIC_CANDIDATES = 10
 MIN_SIMILARITY = 0.25  # cosine; below it a story gets no semantic part (measured: 0.20 to 0.35)
 
 
-def semantic_boosts(similarities: Mapping[str, float]) -> dict[str, float]:
-    """id → the semantic part of the fused score, for the stories close enough to get one."""
+def semantic_boosts(similarities: NDArray[np.float64], name: Callable[[int], str]) -> dict[int, float]:
+    """place → the semantic part of the fused score, for the stories close enough to get one
+    (`similarities`: every story the search allows, by place; `name(place)`: its id, which orders ties)."""
     if len(similarities) < 2:
         return {}
-    floor = statistics.median(similarities.values())
-    closest = heapq.nsmallest(SEMANTIC_CANDIDATES, similarities, key=lambda i: (-similarities[i], i))
-    best = similarities[closest[0]]
+    floor = float(np.median(similarities))
+    count = min(SEMANTIC_CANDIDATES, len(similarities))
+    least = np.partition(similarities, -count)[-count]  # the closest few are at or above it
+    near = np.flatnonzero(similarities >= least).tolist()
+    closest = sorted(near, key=lambda place: (-similarities[place], name(place)))[:SEMANTIC_CANDIDATES]
+    best = float(similarities[closest[0]])
     if best <= floor:
         return {}
     boosts = {}
-    for story_id in closest:
-        part = (similarities[story_id] - floor) / (best - floor)
-        if part > 0 and similarities[story_id] >= MIN_SIMILARITY:
-            boosts[story_id] = SEMANTIC_WEIGHT * part
+    for place in closest:
+        similarity = float(similarities[place])
+        part = (similarity - floor) / (best - floor)
+        if part > 0 and similarity >= MIN_SIMILARITY:
+            boosts[place] = SEMANTIC_WEIGHT * part
     return boosts
 
 
@@ -48,11 +53,7 @@ def fused(lexical: Mapping[str, float], best_lexical: float, boosts: Mapping[str
     return scores
 
 
-def semantic_ranks(similarities: Mapping[str, float], shown: Iterable[str]) -> dict[str, int]:
-    """id → 1-based rank by similarity among all `similarities`, for the stories shown (`--explain`)."""
-    values = sorted(similarities.values())
-    return {
-        story_id: len(values) - bisect.bisect_right(values, similarities[story_id]) + 1
-        for story_id in shown
-        if story_id in similarities
-    }
+def semantic_ranks(similarities: NDArray[np.float64], shown: Mapping[str, float]) -> dict[str, int]:
+    """id → 1-based rank by similarity among all `similarities`, for the stories shown (id → its
+    similarity; `--explain`)."""
+    return {story_id: int(np.count_nonzero(similarities > value)) + 1 for story_id, value in shown.items()}

@@ -24,7 +24,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,6 +128,7 @@ class Vectors:
         self._starts: np.ndarray | None = None  # each story's first row, in id order (for reduceat)
         self._position: dict[str, int] = {}  # id → its place in that order
         self._seen: tuple[int, int, int] | None = None  # the file's (inode, size, mtime) when read
+        self._version = 0
 
     @property
     def known(self) -> dict[str, str]:
@@ -191,18 +192,31 @@ class Vectors:
         self._write(blocks, np.concatenate(parts) if parts else np.zeros((0, DIMENSIONS), dtype=np.float32))
         return sorted(embedded)
 
-    def similarities(self, text: str, story_ids: Iterable[str]) -> dict[str, float]:
-        """Each story's best-passage cosine with `text`, for the stories given that have vectors."""
+    def similarity(self, text: str) -> np.ndarray | None:
+        """Each story's best-passage cosine with `text` (float64), by the story's place (`places`); None
+        when there are no vectors or no text. Arrays, not a dict by id: at 10,000 stories a search's
+        dicts, median and top few cost more than the product itself (about 12 ms against 5)."""
         import numpy as np
 
         self._read_if_changed()
-        wanted = [story_id for story_id in story_ids if story_id in self._position]
-        if not wanted or self._matrix is None or self._starts is None or not text.strip():
-            return {}
+        if self._matrix is None or self._starts is None or not text.strip():
+            return None
         query = self._encoder.encode([text])[0]
         best = np.maximum.reduceat(self._matrix @ query, self._starts)  # each story's best passage
-        values = best[[self._position[story_id] for story_id in wanted]].tolist()
-        return dict(zip(wanted, values, strict=True))
+        return best.astype(np.float64)
+
+    def places(self, story_ids: Sequence[str]) -> np.ndarray:
+        """Each story's place in what `similarity` returns, in the order given; -1 for a story that has
+        no vectors."""
+        import numpy as np
+
+        place = self._position.get
+        return np.fromiter((place(i, -1) for i in story_ids), dtype=np.int64, count=len(story_ids))
+
+    @property
+    def version(self) -> int:
+        """Changes whenever other vectors are taken into use: what `places` answers holds until then."""
+        return self._version
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -284,6 +298,7 @@ class Vectors:
         import numpy as np
 
         self._blocks, self._matrix = blocks, matrix
+        self._version += 1
         order = sorted((i for i in blocks if blocks[i].rows), key=lambda story_id: blocks[story_id].start)
         self._position = {story_id: place for place, story_id in enumerate(order)}
         self._starts = np.array([blocks[i].start for i in order], dtype=np.int64) if order else None

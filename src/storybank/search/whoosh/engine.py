@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from whoosh import index, query, sorting, writing
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
@@ -347,8 +348,7 @@ class StoryIndex:
             page = self._page(state, scored, words, matched, clauses, limit=limit, offset=offset)
         if meaning.boosts:
             page = self._fused_page(state, scored, words, page, meaning, limit=limit, offset=offset)
-        shown = [hit["id"] for hit in page.hits]
-        semantic_rank = semantic_ranks(meaning.similarities, shown) if meaning.similarities else {}
+        semantic_rank = semantic_ranks(meaning.similarities, meaning.of(page.hits))
         hits = []
         for hit in page.hits:  # snippets only for the hits shown: each costs a few milliseconds
             field_name = "body_es" if hit.get("language") == "es" else "body"
@@ -369,11 +369,15 @@ class StoryIndex:
         filter), the closest few in meaning to the text, by document number."""
         if self.vectors is None or not eligible.any():
             return _NO_MEANING
+        similarity = self.vectors.similarity(text)  # (first: it takes in vectors another process wrote)
+        if similarity is None:
+            return _NO_MEANING
+        places = state.places_in(self.vectors)
+        docnums = np.flatnonzero(eligible & (places >= 0))
+        values = similarity[places[docnums]]
         ids = state.ids
-        by_id = {ids[docnum]: docnum for docnum in docnums_of(eligible)}
-        similarities = self.vectors.similarities(text, by_id)
-        boosts = {by_id[story_id]: part for story_id, part in semantic_boosts(similarities).items()}
-        return _Meaning(boosts, similarities)
+        parts = semantic_boosts(values, lambda at: ids[docnums[at]])
+        return _Meaning({int(docnums[at]): part for at, part in parts.items()}, values, docnums)
 
     def _fused_page(
         self,
@@ -569,15 +573,25 @@ class _Page:
 
 @dataclass(frozen=True)
 class _Meaning:
-    """The semantic part of a search: the fused score's part by document number, and every allowed
-    story's similarity by id."""
+    """The semantic part of a search: the fused score's part by document number, and the similarity of
+    every allowed story that has vectors (`docnums`, in order)."""
 
     boosts: dict[int, float]
-    similarities: dict[str, float]
+    similarities: Floats
+    docnums: NDArray[np.int64]
+
+    def of(self, hits: list[Hit]) -> dict[str, float]:
+        """id → similarity, for the hits that have one."""
+        at = np.searchsorted(self.docnums, [hit.docnum for hit in hits])
+        return {
+            hit["id"]: float(self.similarities[place])
+            for hit, place in zip(hits, at.tolist(), strict=True)
+            if place < len(self.docnums) and self.docnums[place] == hit.docnum
+        }
 
 
 _NO_PAGE = _Page([], {}, {})
-_NO_MEANING = _Meaning({}, {})
+_NO_MEANING = _Meaning({}, np.zeros(0), np.zeros(0, dtype=np.int64))
 
 
 class IndexBusy(IndexBusyError):

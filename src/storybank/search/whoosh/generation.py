@@ -7,8 +7,10 @@ from the segments it shares with the last one is kept in the index's `SegmentCac
 from __future__ import annotations
 
 import heapq
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 from whoosh import query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
@@ -16,6 +18,9 @@ from whoosh.searching import Searcher
 from storybank.search.whoosh import columns
 from storybank.search.whoosh.arrays import ArrayScorer, Flags, Scored, Unsupported, segment_postings
 from storybank.search.whoosh.segments import SegmentCache, column, stored_fingerprints
+
+if TYPE_CHECKING:
+    from storybank.search.semantic import Vectors
 
 
 class Generation:
@@ -30,6 +35,7 @@ class Generation:
         self._ids: list[str] | None = None
         self._values: dict[str, list[str]] = {}
         self._words: list[str] | None = None
+        self._places: tuple[int, NDArray[np.int64]] | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -39,6 +45,13 @@ class Generation:
                 i for sub, named in self._leaves for i in column(sub.reader(), named, "id", self._cache)
             ]
         return self._ids
+
+    def places_in(self, vectors: Vectors) -> NDArray[np.int64]:
+        """Each document's place among the semantic vectors' stories (-1: none), kept while this
+        generation and those vectors last."""
+        if self._places is None or self._places[0] != vectors.version:
+            self._places = (vectors.version, vectors.places(self.ids))
+        return self._places[1]
 
     def fingerprints(self) -> dict[str, str]:
         """Each indexed story's fingerprint, by id (deleted documents left out)."""
