@@ -1241,7 +1241,7 @@ def semantic_rows(run: SizeRun) -> list[list[str]]:
             theirs.search.get((kind, True)),
             mine.search.get((kind, True)),
         )
-        added = f"+{ours.p95_ms - words.p95_ms:.0f} ms p95 on words alone" if ours and words else ""
+        added = f"{ours.p95_ms - words.p95_ms:+.0f} ms p95 on words alone" if ours and words else ""
         label = f"+ semantic: warm {kind} p50 / p95, facets on"
         rows.append([size, label, fmt_latency(ours), fmt_latency(other), latency_ratio(ours, other), added])
     return rows
