@@ -1,5 +1,5 @@
 """`python -m storybank` runs the command line."""
 
-from storybank.cli import main
+from storybank.cli import run
 
-main()
+run()

@@ -6,6 +6,8 @@ exit code 2; `check` exits 1 when it finds errors. No traceback ever reaches the
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -13,6 +15,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -1176,6 +1179,41 @@ def main(argv: Sequence[str] | None = None) -> None:
             EXIT_INTERNAL,
         )
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def run() -> None:
+    """The `storybank` command (and `python -m storybank`): `main`, then a prompt exit.
+
+    Before the process ends with `os._exit`, every thread but daemons is joined, what the command wrote
+    is flushed and the exit handlers have run (log handlers, temporary folders); what is skipped is the
+    interpreter's teardown of every module and memory map, which nothing needs: about 0.1 s of a search
+    of 10,000 stories, most of it unmapping the index's files while numpy's thread pool is alive
+    (strace). `main` itself ends with SystemExit, so tests can call it in-process."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = _exit_code(done.code)
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone away, a stream closed
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _exit_code(code: object) -> int:
+    """As the interpreter reads `sys.exit(code)`: None is 0, a number itself, anything else is printed
+    and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    with contextlib.suppress(OSError, ValueError):
+        print(code, file=sys.stderr)
+    return 1
 
 
 def _fail(message: str, code: int) -> None:
