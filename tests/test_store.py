@@ -182,6 +182,7 @@ names = st.one_of(
 @example(name="a" * 80 + ".md")
 @example(name="a" * 81 + ".md")
 def test_a_story_file_name_is_a_story_id_then_md(name: str) -> None:
-    """`is_story_file_name` (one match, for the freshness check) agrees with the id rules part by part."""
+    """`is_story_file_name` (the id test alone, for the freshness check) leaves out hidden files and
+    README.md as the id rules and the name's parts say."""
     by_parts = name.endswith(".md") and not name.startswith(".") and is_story_id(name[:-3])
     assert is_story_file_name(name) == by_parts

@@ -43,9 +43,9 @@ def numbers(segment: IndexReader, fieldname: str) -> tuple[NDArray[np.int64], ND
     if fieldname not in segment.schema or not segment.has_column(fieldname):
         return None
     field = segment.schema[fieldname]
-    raw = segment.column_reader(fieldname, translate=False)
     if not isinstance(field, fields.NUMERIC) or field.numtype is not int:
         return None
+    raw = segment.column_reader(fieldname, translate=False)
     if type(raw) is not columns.NumericColumn.Reader:
         return None
     dtype = np.dtype(">" + raw._typecode)
@@ -67,9 +67,9 @@ def live(reader: IndexReader) -> list[int]:
     for segment, offset in reader.leaf_readers():
         size = segment.doc_count_all()
         if segment.has_deletions():
-            kept = np.ones(size, dtype=bool)
             named = segment.segment()
             if named is not None:  # the segment's own set: not a call a document
+                kept = np.ones(size, dtype=bool)
                 kept[[d for d in named.deleted_docs() if d < size]] = False
             else:
                 kept = np.fromiter((not segment.is_deleted(d) for d in range(size)), dtype=bool, count=size)
