@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
 
@@ -28,10 +28,11 @@ _STREET_WORDS = (
     r"|Way|Terrace|Circle|Highway|Hwy\.?|Parkway|Pkwy\.?|Square|Trail"
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
+_WEB_ENDINGS = "com|org|net|info|io|me|co|us|edu|gov"
 _WEB_ADDRESS = re.compile(
-    r"\bhttps?://\S+|\bwww\.[\w-]+\.\S+|\b[\w-]+\.(?:com|org|net|info|io|me|co|us|edu|gov)(?:/\S*)?\b",
-    re.IGNORECASE,
+    rf"\bhttps?://\S+|\bwww\.[\w-]+\.\S+|\b[\w-]+\.(?:{_WEB_ENDINGS})(?:/\S*)?\b", re.IGNORECASE
 )
+_WEB_ENDING = re.compile(rf"\.(?:{_WEB_ENDINGS})")
 _STREET_ADDRESS = re.compile(
     rf"\b\d{{1,5}}(?:\s+[NSEW]\.?)?(?:\s+[A-Z][a-z]+){{1,3}}\s+(?:{_STREET_WORDS})(?![\w])"
     r"|\b(?:[Cc]alle|[Aa]venida|[Aa]v\.|[Cc]arrera|[Pp]aseo)\s+(?:[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+\s+){1,3}"
@@ -72,16 +73,19 @@ _HONORIFICS = frozenset(
 )
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 _NAME = rf"[{_UPPER}][^\W\d_]*(?:['\u2019-][^\W\d_]+)*"  # a capitalised word, any Latin letters after
+# In lower case, each way in beginning with a letter: they are looked for in the lowered text first.
 _INTRODUCING = (
-    r"\b(?:my (?:real |given |birth |actual |full )?name(?: is|['\u2019]s)|i['\u2019]m called|call me"
-    r"|i am called|(?:everyone|everybody|people|they|folks) calls? me|me llamo|me dicen"
-    r"|mi (?:verdadero )?nombre es)\s+"
+    r"(?:my (?:real |given |birth |actual |full )?name(?: is|['\u2019]s)|i['\u2019]m called|call me"
+    r"|i am called|everyone calls? me|everybody calls? me|people calls? me|they calls? me|folks calls? me"
+    r"|me llamo|me dicen|mi (?:verdadero )?nombre es)"
 )
-_SELF_INTRODUCTION = re.compile(rf"{_INTRODUCING}({_NAME}(?:\s+{_NAME})?)", re.IGNORECASE)
+_SELF_INTRODUCTION = re.compile(rf"\b{_INTRODUCING}\s+({_NAME}(?:\s+{_NAME})?)", re.IGNORECASE)
 # "I'm Karen", "I am Karen Whitfield", "Hi, I'm Karen, and…": only with a given name ("I'm Catholic" is none).
-_I_AM = re.compile(rf"\b(?:i['\u2019]m|i am|soy)\s+({_NAME}(?:\s+{_NAME})?)", re.IGNORECASE)
+_I_AM_WORDS = r"(?:i['\u2019]m|i am|soy)"
+_I_AM = re.compile(rf"\b{_I_AM_WORDS}\s+({_NAME}(?:\s+{_NAME})?)", re.IGNORECASE)
 # "— Karen W." signing off a story.
-_SIGNED = re.compile(rf"(?:^|\n)\s*[\u2014\u2013-]\s*({_NAME}(?:\s+[{_UPPER}]\.)?)\s*$")
+_DASHES = "\u2014\u2013-"
+_SIGNED = re.compile(rf"(?:^|\n)\s*[{_DASHES}]\s*({_NAME}(?:\s+[{_UPPER}]\.)?)\s*$")
 _LOWER = rf"[^\W\d_{_UPPER}]"
 _PAIR = re.compile(
     rf"\b([{_UPPER}]{_LOWER}+)\s+((?:Mc|Mac|O['\u2019])?[{_UPPER}]{_LOWER}+(?:-[{_UPPER}][^\W\d_]+)?)\b"
@@ -119,7 +123,7 @@ def contacts(text: str, context: Context) -> list[Finding]:
     has_digit = _DIGIT.search(text) is not None
     kinds = (
         ("an email address", [match.span() for match in _EMAIL.finditer(text)] if "@" in text else []),
-        ("a web address", [match.span() for match in _WEB_ADDRESS.finditer(text)]),
+        ("a web address", [m.span() for m in _WEB_ADDRESS.finditer(text)] if _may_have_web(text) else []),
         ("a phone number", phone_numbers(text, context.phone_regions)),
         ("a street address", [m.span() for m in _STREET_ADDRESS.finditer(text)] if has_digit else []),
     )
@@ -181,9 +185,12 @@ def names(text: str, context: Context) -> list[Finding]:
     found: list[Finding] = []
     allowed = _allowed_names(context)
     consented = (context.display_name or "").split()
-    introductions = [*_SELF_INTRODUCTION.finditer(text)]
-    introductions += [m for m in _I_AM.finditer(text) if m.group(1)[0].isupper() and _given(m.group(1))]
-    introductions += [m for m in _SIGNED.finditer(text) if _given(m.group(1))]
+    lowered = _lowered(text)
+    introductions = [*_matches(_SELF_INTRODUCTION, _INTRODUCING_START, text, lowered)]
+    i_am = _matches(_I_AM, _I_AM_START, text, lowered)
+    introductions += [m for m in i_am if m.group(1)[0].isupper() and _given(m.group(1))]
+    if _may_be_signed(text):
+        introductions += [m for m in _SIGNED.finditer(text) if _given(m.group(1))]
     for match in sorted(introductions, key=lambda m: m.start(1)):
         if _overlaps(found, match.start(1), match.end(1)):
             continue
@@ -212,6 +219,55 @@ def names(text: str, context: Context) -> list[Finding]:
             continue
         found.append(_name_finding(match.start(), match.end(), full, context, what))
     return sorted(found, key=lambda f: f.start)
+
+
+# The patterns that ignore case are slow to try at every letter (they were half of a story's privacy
+# hold, which every hit a search shows pays), so the words they begin with are first looked for in the
+# lowered text, case-sensitively. str.lower() and re.IGNORECASE agree on every letter of those words but
+# "i" and "s": IGNORECASE also reads a capital I with a dot and a dotless i as "i", and a long s as "s",
+# where lower() does not (the dotted I even lowers to two letters). A text with one of them is searched
+# the slow way.
+_CASE_DIFFERS = re.compile("[\u0130\u0131\u017f]")
+_INTRODUCING_START = re.compile(_INTRODUCING)
+_I_AM_START = re.compile(_I_AM_WORDS)
+
+
+def _lowered(text: str) -> str | None:
+    """The text lowered letter for letter, or None when that would not find what IGNORECASE finds."""
+    if _CASE_DIFFERS.search(text):
+        return None
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
+
+
+def _matches(
+    pattern: re.Pattern[str], start: re.Pattern[str], text: str, lowered: str | None
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, for a pattern ignoring case that begins with the lower-case words of
+    `start`: it is tried only where those words are in the lowered text."""
+    if lowered is None:
+        yield from pattern.finditer(text)
+        return
+    position = 0
+    while (words := start.search(lowered, position)) is not None:
+        match = pattern.match(text, words.start())
+        if match is None:
+            position = words.start() + 1
+        else:
+            yield match
+            position = match.end()
+
+
+def _may_have_web(text: str) -> bool:
+    """Whether `_WEB_ADDRESS` could match: each of its kinds has "://", "www." or a dot and an ending."""
+    lowered = _lowered(text)
+    return lowered is None or "://" in text or "www." in lowered or _WEB_ENDING.search(lowered) is not None
+
+
+def _may_be_signed(text: str) -> bool:
+    """Whether `_SIGNED` could match: it ends the text with a dash and at most two words after it, so
+    one of the last three words has a dash."""
+    return any(dash in word for word in text.rsplit(None, 3)[-3:] for dash in _DASHES)
 
 
 def _after_relation(text: str, position: int) -> bool:

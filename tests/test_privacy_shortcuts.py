@@ -1,0 +1,127 @@
+"""The privacy checks' shortcuts find exactly what their patterns find.
+
+The patterns that ignore case are tried only where their first words are in the lowered text, and two
+patterns are skipped where they cannot match (checks/privacy.py). Each test holds a shortcut to the
+pattern run plainly, over generated texts full of the words, the letters on which `str.lower()` and
+`re.IGNORECASE` disagree, and any other character.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from storybank.checks import privacy
+
+_PIECES = [
+    "my name is ",
+    "My real name's ",
+    "MY NAME IS ",
+    "I'm called ",
+    "i\u2019m ",
+    "I am ",
+    "I am called ",
+    "call me ",
+    "Call Me ",
+    "everybody calls me ",
+    "They call me ",
+    "folks calls me ",
+    "me llamo ",
+    "Me dicen ",
+    "mi verdadero nombre es ",
+    "soy ",
+    "SOY ",
+    "\u0130'm ",  # a capital I with a dot
+    "\u0131 am ",  # a dotless i
+    "\u017foy ",  # a long s
+    "\u212a",  # the Kelvin sign, which both read as "k"
+    "Karen ",
+    "karen",
+    "María ",
+    "O'Neil",
+    "Whitfield",
+    "W.",
+    "Mary-Jane",
+    " ",
+    "  ",
+    "\n",
+    "\u2014 ",
+    "\u2013",
+    "-",
+    "x",
+    ".",
+    "www.",
+    "WWW.",
+    "http://",
+    "HTTPS://",
+    "site",
+    ".com",
+    ".CoM",
+    ".io",
+    ".info",
+    "/path",
+]
+texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.characters(codec="utf-8")), max_size=30).map("".join)
+
+
+def _found(matches: object) -> list[tuple[tuple[int, int], str]]:
+    return [(m.span(), m.group(1)) for m in matches]  # type: ignore[attr-defined]
+
+
+@settings(max_examples=400)
+@given(text=texts)
+@example(text="I'm called \u0130lker")
+@example(text="\u0130'm called Karen")
+@example(text="they call me Karen")
+@example(text="xthey call me Karen")  # no word starts at "they", one does at "call"
+def test_self_introductions_are_found_as_by_their_pattern(text: str) -> None:
+    fast = privacy._matches(
+        privacy._SELF_INTRODUCTION, privacy._INTRODUCING_START, text, privacy._lowered(text)
+    )
+    assert _found(fast) == _found(privacy._SELF_INTRODUCTION.finditer(text))
+
+
+@settings(max_examples=400)
+@given(text=texts)
+@example(text="\u0131 am Karen, i am Karen Whitfield")
+@example(text="I'm I'm Karen")
+def test_i_am_is_found_as_by_its_pattern(text: str) -> None:
+    fast = privacy._matches(privacy._I_AM, privacy._I_AM_START, text, privacy._lowered(text))
+    assert _found(fast) == _found(privacy._I_AM.finditer(text))
+
+
+@settings(max_examples=400)
+@given(text=texts)
+@example(text="thanks\n\u2014 Karen W.\n")
+@example(text="thanks\n-Mary-Jane\n\n")
+@example(text="\n \u2013\nKaren\n W.  ")
+def test_a_signature_is_never_skipped(text: str) -> None:
+    if not privacy._may_be_signed(text):
+        assert privacy._SIGNED.search(text) is None
+
+
+@settings(max_examples=400)
+@given(text=texts)
+@example(text="site.CoM")
+@example(text="see site.\u0131o")
+@example(text="WWW.site.net")
+def test_a_web_address_is_never_skipped(text: str) -> None:
+    if not privacy._may_have_web(text):
+        assert privacy._WEB_ADDRESS.search(text) is None
+
+
+def test_lowering_reads_the_words_letters_as_ignoring_case_does() -> None:
+    """The premise of the shortcuts, over every character: a letter of the words matches a character
+    ignoring case exactly when the character lowers to it, but for the three set apart."""
+    words = privacy._INTRODUCING + privacy._I_AM_WORDS + privacy._WEB_ENDINGS + "www"
+    letters = sorted({c for c in words if c.isalpha()})
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    set_apart = set(privacy._CASE_DIFFERS.findall(everything))
+    assert set_apart == {"\u0130", "\u0131", "\u017f"}
+    for letter in letters:
+        ignoring_case = set(re.findall(letter, everything, re.IGNORECASE)) - set_apart
+        lowering = {c for c in everything if c.lower() == letter}
+        assert ignoring_case == lowering, letter
