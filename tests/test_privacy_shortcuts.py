@@ -113,6 +113,18 @@ def test_a_web_address_is_never_skipped(text: str) -> None:
         assert privacy._WEB_ADDRESS.search(text) is None
 
 
+@settings(max_examples=400)
+@given(text=texts)
+@example(text="xKaren Whitfield, Karen O'Neil and \u00c9lodie Mary-Jane")
+def test_capitalised_pairs_are_found_as_by_a_leading_word_boundary(text: str) -> None:
+    upper, lower = privacy._UPPER, privacy._LOWER
+    plainly = re.compile(
+        rf"\b([{upper}]{lower}+)\s+((?:Mc|Mac|O['\u2019])?[{upper}]{lower}+(?:-[{upper}][^\W\d_]+)?)\b"
+    )
+    found = [(m.span(), m.groups()) for m in privacy._PAIR.finditer(text)]
+    assert found == [(m.span(), m.groups()) for m in plainly.finditer(text)]
+
+
 def test_lowering_reads_the_words_letters_as_ignoring_case_does() -> None:
     """The premise of the shortcuts, over every character: a letter of the words matches a character
     ignoring case exactly when the character lowers to it, but for the three set apart."""

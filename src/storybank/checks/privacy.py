@@ -87,8 +87,10 @@ _I_AM = re.compile(rf"\b{_I_AM_WORDS}\s+({_NAME}(?:\s+{_NAME})?)", re.IGNORECASE
 _DASHES = "\u2014\u2013-"
 _SIGNED = re.compile(rf"(?:^|\n)\s*[{_DASHES}]\s*({_NAME}(?:\s+[{_UPPER}]\.)?)\s*$")
 _LOWER = rf"[^\W\d_{_UPPER}]"
+# Two capitalised words. The first one's start is tested after its capital ("no word letter before it"),
+# not with a leading \b: a pattern that starts with a letter class is only tried at those letters.
 _PAIR = re.compile(
-    rf"\b([{_UPPER}]{_LOWER}+)\s+((?:Mc|Mac|O['\u2019])?[{_UPPER}]{_LOWER}+(?:-[{_UPPER}][^\W\d_]+)?)\b"
+    rf"([{_UPPER}](?<!\w[{_UPPER}]){_LOWER}+)\s+((?:Mc|Mac|O['\u2019])?[{_UPPER}]{_LOWER}+(?:-[{_UPPER}][^\W\d_]+)?)\b"
 )
 
 
