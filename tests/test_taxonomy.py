@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import REPO
+from storybank import package_data
 from storybank.taxonomy import Theme, default_taxonomy
 
 TAXONOMY = default_taxonomy()
@@ -122,3 +124,11 @@ def test_bank_theme_needs_a_known_group() -> None:
     spec = {"group": "hobbies", "labels": {"en": "Fishing"}, "description": {"en": "Fishing."}}
     with pytest.raises(ValueError, match="unknown group 'hobbies'"):
         TAXONOMY.with_extra_themes({"fishing": spec})
+
+
+@pytest.mark.parametrize("name", package_data.yaml_names())
+def test_each_package_data_file_is_read_from_a_json_copy_of_its_yaml(name: str) -> None:
+    copy = REPO / "src" / "storybank" / "data" / package_data.json_name(name)
+    assert copy.read_text("utf-8") == package_data.json_copy(name), (
+        f"{copy.name} differs from {name}: run python scripts/package_data_json.py"
+    )

@@ -444,7 +444,8 @@ def search(
     Only stories whose storytellers agreed to sharing, today, are ever shown or counted.
     Example: storybank search "started drinking again" --theme hope --exclude-warning suicide
     """
-    request = SearchRequest(text, filters, limit, offset, explain=explain)
+    # The themes of every match are counted only for JSON, the one output that shows them.
+    request = SearchRequest(text, filters, limit, offset, facets=as_json, explain=explain)
     result = bank.find(request)
     if as_json:
         _print_json(result.to_dict())

@@ -15,8 +15,8 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import cache
-from importlib import resources
 
+from storybank import package_data
 from storybank.checks.passages import Context, Finding
 from storybank.models import Attribution
 
@@ -105,7 +105,7 @@ _RELATION = re.compile(
 
 @cache
 def given_names() -> frozenset[str]:
-    text = resources.files("storybank").joinpath("data/given_names.txt").read_text("utf-8")
+    text = package_data.text("given_names.txt")
     return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
 
 
