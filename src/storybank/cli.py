@@ -450,29 +450,30 @@ def search(
     if as_json:
         _print_json(result.to_dict())
         return
-    out = _console()
+    lines = []  # in rich's markup, printed at once (one print a line took 15 ms of a fresh search)
     if result.explanation is not None:
-        out.print("How the text was read:", markup=False)
+        lines.append("How the text was read:")
         for key, value in result.explanation.items():
-            out.print(f"  {key.replace('_', ' ')}: {json.dumps(value, ensure_ascii=False)}", markup=False)
+            lines.append(escape(f"  {key.replace('_', ' ')}: {json.dumps(value, ensure_ascii=False)}"))
     if result.suggestion:
-        out.print(f"Did you mean: [bold]{escape(result.suggestion)}[/bold]?")
+        lines.append(f"Did you mean: [bold]{escape(result.suggestion)}[/bold]?")
     where = f" in {LANGUAGE_NAMES.get(result.language, result.language)}" if result.language else ""
-    out.print(f"{result.total} stor{'y' if result.total == 1 else 'ies'} found{where}")
+    lines.append(f"{result.total} stor{'y' if result.total == 1 else 'ies'} found{where}")
     if result.more_in_other_languages:
         more = result.more_in_other_languages
-        out.print(f"{more} more in another language: add --language any to include them", markup=False)
+        lines.append(f"{more} more in another language: add --language any to include them")
     for hit in result.hits:
-        out.print()
+        lines.append("")
         if hit.story.content_warnings:
-            out.print(f"[bold red]Content note:[/bold red] {', '.join(hit.story.content_warnings)}")
+            lines.append(f"[bold red]Content note:[/bold red] {', '.join(hit.story.content_warnings)}")
         title = escape(_safe(hit.story.title))
-        out.print(f"[bold]{title}[/bold]  ({hit.story.id}) · {hit.reading_minutes} min read")
-        out.print(_safe(hit.story.summary), markup=False)
-        out.print(_safe(_teller_line(hit)), markup=False)
+        lines.append(f"[bold]{title}[/bold]  ({hit.story.id}) · {hit.reading_minutes} min read")
+        lines.append(escape(_safe(hit.story.summary)))
+        lines.append(escape(_safe(_teller_line(hit))))
         if hit.snippet:
-            out.print("  " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(_safe(hit.snippet))))
-        out.print(f"Themes: {', '.join(hit.story.themes)}")
+            lines.append("  " + re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(_safe(hit.snippet))))
+        lines.append(f"Themes: {', '.join(hit.story.themes)}")
+    _console().print("\n".join(lines))
 
 
 @cli.command()
