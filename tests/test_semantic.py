@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,47 @@ def test_a_damaged_vectors_file_is_rebuilt(bank: StoryBank, bank_dir: Path) -> N
         "the-garden",
         "the-mill",
     ]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="vectors are mapped only where a mapped file can be replaced")
+def test_the_vectors_are_mapped_from_their_file(bank: StoryBank, bank_dir: Path) -> None:
+    import numpy as np
+
+    bank.index()
+    path = bank_dir / ".storybank" / semantic.FILE_NAME
+    _blocks, matrix = semantic._read(path)
+    with np.load(path, allow_pickle=False) as data:
+        written = data["matrix"]
+    assert isinstance(matrix, np.memmap)
+    assert matrix.shape == written.shape
+    assert np.array_equal(matrix, written)
+
+
+def test_a_vectors_file_whose_matrix_is_cut_short_is_refused(bank: StoryBank, bank_dir: Path) -> None:
+    """A matrix whose header promises more rows than the file holds is not mapped past its end."""
+    import numpy as np
+
+    bank.index()
+    path = bank_dir / ".storybank" / semantic.FILE_NAME
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    rows = len(arrays["matrix"])
+    with tempfile.TemporaryFile() as npy:
+        np.lib.format.write_array_header_1_0(
+            npy, {"descr": "<f4", "fortran_order": False, "shape": (rows + 50, semantic.DIMENSIONS)}
+        )
+        npy.write(arrays.pop("matrix").astype("<f4").tobytes())
+        npy.seek(0)
+        matrix_member = npy.read()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, value in arrays.items():
+            with archive.open(f"{name}.npy", "w") as member:
+                np.lib.format.write_array(member, value, allow_pickle=False)
+        archive.writestr("matrix.npy", matrix_member)
+    with pytest.raises(ValueError, match="cut short"):
+        semantic._read(path)
+    fresh = StoryBank.open(bank_dir, as_of=TODAY)
+    assert "the-mill" in found(fresh, QUERY_ES, language="any")  # embedded again
 
 
 def test_the_setting_turns_the_layer_off(bank: StoryBank, bank_dir: Path) -> None:

@@ -9,7 +9,8 @@ passages, with the measurements.
 The vectors are a cache, like the index: `.storybank/vectors.npz`, one row block per story, keyed by the
 story file's fingerprint (and, so that a `touch` or a checkout re-embeds nothing, by a digest of the text
 embedded). They are written whole to a temporary file and moved into place, under the index lock, so a
-crash leaves the old file or the new one; a file that does not read is rebuilt.
+crash leaves the old file or the new one; a file that does not read is rebuilt. The matrix is mapped from
+the file, not read (`_mapped_matrix`).
 
 Nothing here decides who may be shown: the engine asks for the similarity of the stories its consent
 filter and the search's filters allow, and the service re-checks every hit at its file.
@@ -23,11 +24,13 @@ import importlib.util
 import logging
 import os
 import re
+import struct
 import tempfile
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from storybank.models import Story
 
@@ -44,6 +47,7 @@ EMBED_BATCH = 64  # passages per call to the model
 FORMAT = f"{MODEL_NAME} {PASSAGE_WORDS} {MAX_PASSAGES} 1"  # a change re-embeds every story
 FILE_NAME = "vectors.npz"
 DIMENSIONS = 512
+_LOCAL_HEADER = 30  # bytes of a zip member's local header before its name and extra field
 
 Progress = Callable[[int, int], None]
 
@@ -311,7 +315,10 @@ def _read(path: Path) -> tuple[dict[str, _Block], np.ndarray]:
         if str(data["format"]) != FORMAT:
             return {}, np.zeros((0, DIMENSIONS), dtype=np.float32)
         ids, prints, digests = data["ids"], data["fingerprints"], data["digests"]
-        starts, rows, matrix = data["starts"], data["rows"], np.asarray(data["matrix"], dtype=np.float32)
+        starts, rows = data["starts"], data["rows"]
+        matrix = _mapped_matrix(path, handle, data.zip)
+        if matrix is None:
+            matrix = np.asarray(data["matrix"], dtype=np.float32)
     if not (len(ids) == len(prints) == len(digests) == len(starts) == len(rows)) or matrix.ndim != 2:
         raise ValueError("the vectors file's arrays disagree")
     # Each story's rows follow the one before's, from the first row to the last: what reduceat needs
@@ -325,6 +332,38 @@ def _read(path: Path) -> tuple[dict[str, _Block], np.ndarray]:
         for i, p, d, s, n in zip(ids, prints, digests, starts, rows, strict=True)
     }
     return blocks, matrix
+
+
+def _mapped_matrix(path: Path, handle: BinaryIO, archive: zipfile.ZipFile) -> np.ndarray | None:
+    """The matrix in the (uncompressed) file, mapped into memory rather than read; None where it cannot
+    be. At 10,000 stories it is 111 MB, which every fresh search copied and checked against its CRC
+    (about 0.1 s) and every `serve` worker held a copy of; mapped, the workers share the system's one.
+    Not on Windows, where a file mapped by one process cannot be replaced by another's write."""
+    import numpy as np
+
+    info = archive.getinfo("matrix.npy")
+    if os.name != "posix" or info.compress_type != zipfile.ZIP_STORED:
+        return None
+    handle.seek(info.header_offset)
+    local = handle.read(_LOCAL_HEADER)
+    if len(local) != _LOCAL_HEADER or local[:4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    start = info.header_offset + _LOCAL_HEADER + name_length + extra_length
+    handle.seek(start)
+    version = np.lib.format.read_magic(handle)
+    read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    if version not in read_header:
+        return None
+    shape, fortran_order, dtype = read_header[version](handle)
+    offset = handle.tell()
+    if dtype != np.float32 or fortran_order or len(shape) != 2:
+        return None
+    if offset + shape[0] * shape[1] * dtype.itemsize > start + info.file_size:
+        raise ValueError("the vectors file's matrix is cut short")
+    if shape[0] == 0:
+        return np.zeros((0, shape[1]), dtype=np.float32)
+    return np.memmap(path, dtype=np.float32, mode="r", offset=offset, shape=shape)
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:
