@@ -191,6 +191,23 @@ def test_the_vectors_are_mapped_from_their_file(bank: StoryBank, bank_dir: Path)
     assert np.array_equal(matrix, written)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="vectors are mapped only where a mapped file can be replaced")
+def test_the_vectors_are_mapped_from_the_file_read(bank: StoryBank, bank_dir: Path) -> None:
+    """Another process's write replaces the file while it is being read: the matrix is the one read."""
+    import numpy as np
+
+    bank.index()
+    path = bank_dir / ".storybank" / semantic.FILE_NAME
+    with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+        newer = path.with_name("newer.npz")
+        np.savez(newer, **{**arrays, "matrix": arrays["matrix"] * 2})  # the same layout, other values
+        os.replace(newer, path)
+        matrix = semantic._mapped_matrix(handle, data.zip)
+    assert matrix is not None
+    assert np.array_equal(matrix, arrays["matrix"])
+
+
 def test_a_vectors_file_whose_matrix_is_cut_short_is_refused(bank: StoryBank, bank_dir: Path) -> None:
     """A matrix whose header promises more rows than the file holds is not mapped past its end."""
     import numpy as np

@@ -316,7 +316,7 @@ def _read(path: Path) -> tuple[dict[str, _Block], np.ndarray]:
             return {}, np.zeros((0, DIMENSIONS), dtype=np.float32)
         ids, prints, digests = data["ids"], data["fingerprints"], data["digests"]
         starts, rows = data["starts"], data["rows"]
-        matrix = _mapped_matrix(path, handle, data.zip)
+        matrix = _mapped_matrix(handle, data.zip)
         if matrix is None:
             matrix = np.asarray(data["matrix"], dtype=np.float32)
     if not (len(ids) == len(prints) == len(digests) == len(starts) == len(rows)) or matrix.ndim != 2:
@@ -334,7 +334,7 @@ def _read(path: Path) -> tuple[dict[str, _Block], np.ndarray]:
     return blocks, matrix
 
 
-def _mapped_matrix(path: Path, handle: BinaryIO, archive: zipfile.ZipFile) -> np.ndarray | None:
+def _mapped_matrix(handle: BinaryIO, archive: zipfile.ZipFile) -> np.ndarray | None:
     """The matrix in the (uncompressed) file, mapped into memory rather than read; None where it cannot
     be. At 10,000 stories it is 111 MB, which every fresh search copied and checked against its CRC
     (about 0.1 s) and every `serve` worker held a copy of; mapped, the workers share the system's one.
@@ -363,7 +363,8 @@ def _mapped_matrix(path: Path, handle: BinaryIO, archive: zipfile.ZipFile) -> np
         raise ValueError("the vectors file's matrix is cut short")
     if shape[0] == 0:
         return np.zeros((0, shape[1]), dtype=np.float32)
-    return np.memmap(path, dtype=np.float32, mode="r", offset=offset, shape=shape)
+    # From the open file, not its path: a write by another process may have replaced the path since.
+    return np.memmap(handle, dtype=np.float32, mode="r", offset=offset, shape=shape)
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:
