@@ -187,8 +187,28 @@ def test_the_vectors_are_mapped_from_their_file(bank: StoryBank, bank_dir: Path)
     with np.load(path, allow_pickle=False) as data:
         written = data["matrix"]
     assert isinstance(matrix, np.memmap)
-    assert matrix.shape == written.shape
+    assert matrix.offset % semantic.ALIGN == 0  # else numpy copies it for every product
+    assert matrix.flags.aligned
     assert np.array_equal(matrix, written)
+
+
+def test_a_vectors_file_written_before_the_alignment_is_read_as_it_was(
+    bank: StoryBank, bank_dir: Path
+) -> None:
+    import numpy as np
+
+    bank.index()
+    path = bank_dir / ".storybank" / semantic.FILE_NAME
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    for extra in range(semantic.ALIGN):  # how the file was written before: the matrix wherever it fell
+        np.savez(path, unused=np.zeros(extra, dtype=np.uint8), **arrays)
+        with path.open("rb") as handle, np.load(handle) as data:
+            if semantic._mapped_matrix(handle, data.zip) is None:
+                break
+    _blocks, matrix = semantic._read(path)
+    assert not isinstance(matrix, np.memmap)
+    assert np.array_equal(matrix, arrays["matrix"])
 
 
 @pytest.mark.skipif(os.name != "posix", reason="vectors are mapped only where a mapped file can be replaced")

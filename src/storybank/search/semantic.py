@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
 import logging
 import os
 import re
@@ -48,6 +49,8 @@ FORMAT = f"{MODEL_NAME} {PASSAGE_WORDS} {MAX_PASSAGES} 1"  # a change re-embeds 
 FILE_NAME = "vectors.npz"
 DIMENSIONS = 512
 _LOCAL_HEADER = 30  # bytes of a zip member's local header before its name and extra field
+ALIGN = 64  # where the matrix's data starts in the file: a multiple of this, to be used mapped
+_PADDING_FIELD = 0xD935  # a zip extra field that only pads (the id Android's zipalign uses)
 
 Progress = Callable[[int, int], None]
 
@@ -263,16 +266,15 @@ class Vectors:
         handle, temporary = tempfile.mkstemp(prefix="vectors-", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(handle, "wb") as out:
-                np.savez(
-                    out,
-                    format=np.array(FORMAT),
-                    ids=np.array(ids, dtype=str),
-                    fingerprints=np.array([blocks[i].fingerprint for i in ids], dtype=str),
-                    digests=np.array([blocks[i].digest for i in ids], dtype=str),
-                    starts=np.array([blocks[i].start for i in ids], dtype=np.int64),
-                    rows=np.array([blocks[i].rows for i in ids], dtype=np.int64),
-                    matrix=matrix.astype(np.float32),
-                )
+                arrays = {
+                    "format": np.array(FORMAT),
+                    "ids": np.array(ids, dtype=str),
+                    "fingerprints": np.array([blocks[i].fingerprint for i in ids], dtype=str),
+                    "digests": np.array([blocks[i].digest for i in ids], dtype=str),
+                    "starts": np.array([blocks[i].start for i in ids], dtype=np.int64),
+                    "rows": np.array([blocks[i].rows for i in ids], dtype=np.int64),
+                }
+                _save(out, arrays, matrix)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, self.path)
@@ -334,6 +336,30 @@ def _read(path: Path) -> tuple[dict[str, _Block], np.ndarray]:
     return blocks, matrix
 
 
+def _save(out: BinaryIO, arrays: dict[str, np.ndarray], matrix: np.ndarray) -> None:
+    """What `np.savez(out, **arrays, matrix=matrix)` writes, with the matrix's data starting at a multiple
+    of ALIGN bytes in the file (a padding field in its zip header), so that it can be used mapped: numpy
+    copies an unaligned array for every product (30 ms a search at 10,000 stories, against 7)."""
+    import numpy as np
+
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(matrix))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, value in arrays.items():
+            with archive.open(f"{name}.npy", "w") as member:
+                np.lib.format.write_array(member, value, allow_pickle=False)
+        info = zipfile.ZipInfo("matrix.npy", date_time=(1980, 1, 1, 0, 0, 0))
+        info.file_size = len(header.getvalue()) + matrix.nbytes  # known, so no zip64 field below 2 GB
+        padding = -(out.tell() + _LOCAL_HEADER + len(info.filename)) % ALIGN
+        if 0 < padding < 4:  # a field is at least its 4-byte head
+            padding += ALIGN
+        info.extra = struct.pack("<HH", _PADDING_FIELD, padding - 4) + bytes(padding - 4) if padding else b""
+        with archive.open(info, "w") as member:
+            member.write(header.getvalue())
+            member.write(matrix.data.cast("B"))
+
+
 def _mapped_matrix(handle: BinaryIO, archive: zipfile.ZipFile) -> np.ndarray | None:
     """The matrix in the (uncompressed) file, mapped into memory rather than read; None where it cannot
     be. At 10,000 stories it is 111 MB, which every fresh search copied and checked against its CRC
@@ -361,6 +387,8 @@ def _mapped_matrix(handle: BinaryIO, archive: zipfile.ZipFile) -> np.ndarray | N
         return None
     if offset + shape[0] * shape[1] * dtype.itemsize > start + info.file_size:
         raise ValueError("the vectors file's matrix is cut short")
+    if offset % ALIGN:  # written before the matrix was aligned (or past 2 GB): read, as it was
+        return None
     if shape[0] == 0:
         return np.zeros((0, shape[1]), dtype=np.float32)
     # From the open file, not its path: a write by another process may have replaced the path since.
