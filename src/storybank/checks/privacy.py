@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from storybank import package_data
 from storybank.checks.passages import Context, Finding
@@ -126,7 +126,7 @@ def contacts(text: str, context: Context) -> list[Finding]:
     kinds = (
         ("an email address", [match.span() for match in _EMAIL.finditer(text)] if "@" in text else []),
         ("a web address", [m.span() for m in _WEB_ADDRESS.finditer(text)] if _may_have_web(text) else []),
-        ("a phone number", phone_numbers(text, context.phone_regions)),
+        ("a phone number", phone_numbers(text, context.phone_regions) if has_digit else []),
         ("a street address", [m.span() for m in _STREET_ADDRESS.finditer(text)] if has_digit else []),
     )
     for kind, spans in kinds:
@@ -234,12 +234,11 @@ _INTRODUCING_START = re.compile(_INTRODUCING)
 _I_AM_START = re.compile(_I_AM_WORDS)
 
 
+@lru_cache(maxsize=2)  # both rules, and the web-address gate, ask it of the same text in turn
 def _lowered(text: str) -> str | None:
-    """The text lowered letter for letter, or None when that would not find what IGNORECASE finds."""
-    if _CASE_DIFFERS.search(text):
-        return None
-    lowered = text.lower()
-    return lowered if len(lowered) == len(text) else None
+    """The text lowered letter for letter (the capital I with a dot, the one letter that lowers to two,
+    is among those set apart), or None when lowering would not find what IGNORECASE finds."""
+    return None if _CASE_DIFFERS.search(text) else text.lower()
 
 
 def _matches(
