@@ -12,8 +12,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from helpers import REPO, Result
 from storybank import StoryBank
@@ -166,44 +164,3 @@ def test_warnings_alone_exit_0(write_story: WriteStory, bank_dir: Path, run: Cal
 def test_everyday_senses_are_not_stigma(write_story: WriteStory, bank_dir: Path, text: str) -> None:
     write_story("kitchen-story", body=f"{text}\n")
     assert findings(bank_dir, "language.stigma") == []
-
-
-_CONTACT_PIECES = [
-    "ana",
-    "ana@mail",
-    "@",
-    "mail",
-    ".com",
-    ".org",
-    " ",
-    "12",
-    "5",
-    " Main",
-    " Oak",
-    " Street",
-    " St",
-    "Calle ",
-    "Sol ",
-    "#",
-    "www.",
-    "-",
-    "+",
-    ".",
-    "(",
-    ")",
-    "x",
-    "\n",
-]
-contact_texts = st.lists(st.sampled_from(_CONTACT_PIECES), max_size=40).map("".join)
-
-
-@settings(max_examples=300)
-@given(text=contact_texts)
-def test_an_email_needs_an_at_sign_and_a_street_address_a_number(text: str) -> None:
-    """What `privacy.contacts` skips when a text has no "@" or no digit could not have been found."""
-    from storybank.checks import privacy
-
-    if "@" not in text:
-        assert not privacy._EMAIL.search(text)
-    if not privacy._DIGIT.search(text):
-        assert not privacy._STREET_ADDRESS.search(text)

@@ -1,9 +1,10 @@
 """The privacy checks' shortcuts find exactly what their patterns find.
 
-The patterns that ignore case are tried only where their first words are in the lowered text, and two
-patterns are skipped where they cannot match (checks/privacy.py). Each test holds a shortcut to the
-pattern run plainly, over generated texts full of the words, the letters on which `str.lower()` and
-`re.IGNORECASE` disagree, and any other character.
+The patterns that ignore case are tried only where their first words are in the lowered text, a pair of
+names only at capitals, and the signature, web, email and street patterns are skipped where they cannot
+match (checks/privacy.py). Each test holds a shortcut to the pattern run plainly, over generated texts
+full of the words, the letters on which `str.lower()` and `re.IGNORECASE` disagree, and any other
+character.
 """
 
 from __future__ import annotations
@@ -137,3 +138,42 @@ def test_lowering_reads_the_words_letters_as_ignoring_case_does() -> None:
         ignoring_case = set(re.findall(letter, everything, re.IGNORECASE)) - set_apart
         lowering = {c for c in everything if c.lower() == letter}
         assert ignoring_case == lowering, letter
+
+
+_CONTACT_PIECES = [
+    "ana",
+    "ana@mail",
+    "@",
+    "mail",
+    ".com",
+    ".org",
+    " ",
+    "12",
+    "5",
+    " Main",
+    " Oak",
+    " Street",
+    " St",
+    "Calle ",
+    "Sol ",
+    "#",
+    "www.",
+    "-",
+    "+",
+    ".",
+    "(",
+    ")",
+    "x",
+    "\n",
+]
+contact_texts = st.lists(st.sampled_from(_CONTACT_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=300)
+@given(text=contact_texts)
+def test_an_email_needs_an_at_sign_and_a_street_address_a_number(text: str) -> None:
+    """What `privacy.contacts` skips when a text has no "@" or no digit could not have been found."""
+    if "@" not in text:
+        assert not privacy._EMAIL.search(text)
+    if not privacy._DIGIT.search(text):
+        assert not privacy._STREET_ADDRESS.search(text)
