@@ -1194,8 +1194,8 @@ def run() -> None:
     try:
         main()
         code = 0
-    except SystemExit as done:
-        code = _exit_code(done.code)
+    except SystemExit as done:  # how main always ends, with a number
+        code = done.code if isinstance(done.code, int) else 1
     for thread in threading.enumerate():
         if thread is not threading.main_thread() and not thread.daemon:
             thread.join()
@@ -1204,18 +1204,6 @@ def run() -> None:
             stream.flush()
     atexit._run_exitfuncs()
     os._exit(code)
-
-
-def _exit_code(code: object) -> int:
-    """As the interpreter reads `sys.exit(code)`: None is 0, a number itself, anything else is printed
-    and is 1."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    with contextlib.suppress(OSError, ValueError):
-        print(code, file=sys.stderr)
-    return 1
 
 
 def _fail(message: str, code: int) -> None:
