@@ -1,7 +1,7 @@
 """The package's own data files (taxonomy, synonyms, warning cues, stigma list).
 
 Each is written in YAML, for the people who keep it, and read from the JSON copy beside it, for speed:
-the taxonomy alone took 15 ms of every fresh `storybank search` through libyaml, and takes 0.5 ms as
+the taxonomy alone took 15 ms of every fresh `storybank search` through libyaml, and takes about 1 ms as
 JSON. `python scripts/package_data_json.py` writes the copies; a test fails when one differs from its
 YAML. These files ship with storybank and are trusted; story files are read with the bounded loader of
 frontmatter.py, never with this.
