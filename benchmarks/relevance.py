@@ -1,9 +1,11 @@
 """Score storybank's ranking against the development evaluation set, side by side with plain BM25.
 
-    python benchmarks/relevance.py [--no-write]
+    python benchmarks/relevance.py [--set development|tuning] [--no-write]
 
-Runs every query of `benchmarks/relevance/queries.yaml` over the sample bank (`stories/`), judged as of
-the day the set was written, through `StoryBank.search` and through a plain BM25 baseline (Whoosh's
+Runs every query of an evaluation set over the sample bank (`stories/`), judged as of the day the set was
+written: the development set (`benchmarks/relevance/queries.yaml`, the default) or the tuning set
+(`benchmarks/relevance/tuning.yaml`, written blind later, for choosing weights so the development set
+stays a check of them), through `StoryBank.search` and through a plain BM25 baseline (Whoosh's
 BM25F over one English-stemmed field holding title, summary, body and what helped; the same shareable
 stories and the same filters; no taxonomy, no synonyms, no spelling help). nDCG@10, recall@10 and MRR come
 from ir-measures (`pip install -e '.[bench]'`). The tables go to stdout and, unless --no-write, into
@@ -34,9 +36,21 @@ from storybank.search.semantic import wanted as semantic_wanted
 from storybank.settings import SearchSettings
 
 REPO = Path(__file__).resolve().parent.parent
-QUERIES = REPO / "benchmarks" / "relevance" / "queries.yaml"
 DOC = REPO / "docs" / "search.md"
-AS_OF = dt.date(2026, 11, 22)  # the day the judgments were made: who may be shared is fixed to it
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    queries: Path
+    as_of: dt.date  # the day the judgments were made: who may be shared is fixed to it
+    marker: str  # the block of docs/search.md its tables go to
+
+
+SETS = {
+    "development": EvalSet(REPO / "benchmarks" / "relevance" / "queries.yaml", dt.date(2026, 11, 22), "relevance"),
+    "tuning": EvalSet(REPO / "benchmarks" / "relevance" / "tuning.yaml", dt.date(2026, 12, 3), "relevance-tuning"),
+}
+QUERIES = SETS["development"].queries
 DEPTH = 10
 MEASURES = [nDCG @ DEPTH, R @ DEPTH, RR]
 
@@ -165,7 +179,9 @@ def mean(scores: dict[str, dict[str, float]], measure: str, ids: list[str] | Non
     return statistics.fmean(scores[qid][measure] for qid in chosen) if chosen else float("nan")
 
 
-def report(queries: list[EvalQuery], bank: StoryBank, words_only: StoryBank | None) -> str:
+def report(
+    queries: list[EvalQuery], bank: StoryBank, words_only: StoryBank | None, *, command: str, as_of: dt.date
+) -> str:
     """The tables; `words_only` is the same bank with the semantic layer off (None: it is not installed,
     so `bank` is words only)."""
     ours, our_runs = evaluate(queries, *storybank_ranker(bank))
@@ -178,8 +194,8 @@ def report(queries: list[EvalQuery], bank: StoryBank, words_only: StoryBank | No
     names = [str(m) for m in MEASURES]
     semantic = "with" if words_only else "without (the semantic extra is not installed)"
     lines = [
-        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `python benchmarks/relevance.py`: "
-        f"{len(queries)} queries, stories shareable on {AS_OF}, ir-measures {ir_measures.__version__}, "
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `{command}`: "
+        f"{len(queries)} queries, stories shareable on {as_of}, ir-measures {ir_measures.__version__}, "
         f"storybank {semantic} the semantic layer.",
         "",
         "| ranking | " + " | ".join(names) + " |",
@@ -247,19 +263,22 @@ def report(queries: list[EvalQuery], bank: StoryBank, words_only: StoryBank | No
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="development", help="the evaluation set")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/search.md alone")
     args = parser.parse_args(argv)
-    with StoryBank.open(REPO / "stories", as_of=AS_OF) as bank:
+    chosen = SETS[args.set]
+    command = "python benchmarks/relevance.py" + ("" if args.set == "development" else f" --set {args.set}")
+    with StoryBank.open(REPO / "stories", as_of=chosen.as_of) as bank:
         words_only = None
         if semantic_wanted(bank.settings.search.semantic):
             off = bank.settings.model_copy(update={"search": SearchSettings(semantic=False)})
-            words_only = StoryBank(bank.root, settings=off, taxonomy=bank.taxonomy, as_of=AS_OF)
-        text = report(load_queries(), bank, words_only)
+            words_only = StoryBank(bank.root, settings=off, taxonomy=bank.taxonomy, as_of=chosen.as_of)
+        text = report(load_queries(chosen.queries), bank, words_only, command=command, as_of=chosen.as_of)
     print(text)
     if not args.no_write:
         from doc_block import write_block  # benchmarks/ is on the path when run as a script
 
-        write_block(DOC, "relevance", text, heading="## Relevance, measured")
+        write_block(DOC, chosen.marker, text, heading="## Relevance, measured")
     return 0
 
 
