@@ -46,9 +46,10 @@ class EvalSet:
     marker: str  # the block of docs/search.md its tables go to
 
 
+SETS_DIR = REPO / "benchmarks" / "relevance"
 SETS = {
-    "development": EvalSet(REPO / "benchmarks" / "relevance" / "queries.yaml", dt.date(2026, 11, 22), "relevance"),
-    "tuning": EvalSet(REPO / "benchmarks" / "relevance" / "tuning.yaml", dt.date(2026, 12, 3), "relevance-tuning"),
+    "development": EvalSet(SETS_DIR / "queries.yaml", dt.date(2026, 11, 22), "relevance"),
+    "tuning": EvalSet(SETS_DIR / "tuning.yaml", dt.date(2026, 12, 3), "relevance-tuning"),
 }
 QUERIES = SETS["development"].queries
 DEPTH = 10

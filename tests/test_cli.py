@@ -264,6 +264,20 @@ def test_the_help_loads_neither_the_bank_nor_the_story_model() -> None:
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_the_command_runs_its_work_with_the_collector_on_and_the_imports_frozen(bank_dir: Path) -> None:
+    # `run` pauses the garbage collector for the imports only (cli._collect_from_here): after the bank
+    # is open it must be collecting again, with what the imports made frozen out of its passes.
+    code = (
+        "import atexit, gc, sys\n"
+        "from storybank import cli\n"
+        "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 1000))\n"
+        f"sys.argv = ['storybank', '--bank', {str(bank_dir)!r}, 'list']\n"
+        "cli.run()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "True True"
+
+
 def test_every_public_name_of_the_package_is_importable() -> None:
     import storybank
 
