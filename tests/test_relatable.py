@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import LOCAL, SAMPLE_BANK, Result
 from storybank import StoryBank
@@ -38,11 +40,55 @@ def sample() -> StoryBank:
         ("early 20s nonbinary, new in town", (20,), "they"),
         ("abuela criando a sus nietos", (60, 70), "she"),
         ("30 days sober and scared", (), None),
+        ("woman, 27, needs a drink before work meetings", (20,), "she"),
+        ("man 45 who drinks alone", (40,), "he"),
+        ("mujer de 27, bebe para no sentir", (20,), "she"),
+        ("I'm 16 and my grades tanked", (10,), None),
+        ("she's seventeen and vaping", (10,), "she"),
+        ("turned 40 last spring, drinking more", (40,), None),
+        ("a forty-year-old dad on methadone", (40,), "he"),
+        ("forty-something mom, new in recovery", (40,), "she"),
+        ("Chica de diecinueve años, su hermana oye voces", (10,), "she"),
+        ("veintisiete años y no sale de su cuarto", (20,), None),
+        ("man in his mid-seventies, widowed", (70,), "he"),
+        ("cuarentona que bebe sola", (40,), None),
+        ("he is 45 years sober", (), "he"),
+        ("woman, 27 days clean", (), "she"),
+        ("lost 20 pounds, scared", (), None),
+        ("mom in a shelter with two kids", (), "she"),
+        ("hombre que llevaba 20 años sin tomar", (), "he"),
+        ("hace 15 años que bebe", (), None),
+        ("mujer, 30 años sobria, volvió a tomar", (), "she"),
+        ("señora de 62 años, cuida a sus nietos", (60,), "she"),
     ],
 )
 def test_the_person_is_read_from_the_words(text: str, decades: tuple[int, ...], gender: str | None) -> None:
     person = read_person(text)
     assert (person.decades, person.gender) == (decades, gender)
+
+
+@given(
+    lead=st.sampled_from(
+        ["woman,", "man", "mujer de", "I'm", "she's", "he is", "turned", "tengo", "guy aged"]
+    ),
+    number=st.integers(13, 99),
+    count=st.sampled_from(
+        ["days", "weeks", "months", "years", "years sober", "times", "pills", "días", "meses"]
+    ),
+)
+def test_a_count_after_an_age_word_is_never_an_age(lead: str, number: int, count: str) -> None:
+    assert read_person(f"{lead} {number} {count} clean").decades == ()
+
+
+@given(
+    lead=st.sampled_from(
+        ["woman,", "man", "mujer de", "hombre de", "I'm", "she's", "he is", "turned", "girl,"]
+    ),
+    number=st.integers(13, 99),
+    after=st.sampled_from(["", ",", " and drinking", " who drinks", "-year-old", " years old"]),
+)
+def test_an_age_after_an_age_word_is_its_decade(lead: str, number: int, after: str) -> None:
+    assert read_person(f"{lead} {number}{after}").decades == (number // 10 * 10,)
 
 
 def test_a_teller_is_matched_only_from_their_own_fields() -> None:

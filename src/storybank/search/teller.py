@@ -35,27 +35,71 @@ GENDER_OF = {word: gender for gender, words in _GENDER_WORDS.items() for word in
 _DECADE_WORDS = {
     10: "teen teens teenager teenagers adolescent adolescents adolescente adolescentes highschooler",
     20: "twenties veinte veintes veinteañero veinteañera",
-    30: "thirties treinta treintas",
-    40: "forties cuarenta cuarentas",
-    50: "fifties cincuenta cincuentas",
-    60: "sixties sesenta sesentas",
-    70: "seventies setenta setentas",
+    30: "thirties treinta treintas treintañero treintañera",
+    40: "forties cuarenta cuarentas cuarentón cuarentona cuarentañero cuarentañera",
+    50: "fifties cincuenta cincuentas cincuentón cincuentona cincuentañero cincuentañera",
+    60: "sixties sesenta sesentas sesentón sesentona",
+    70: "seventies setenta setentas setentón setentona",
     80: "eighties ochenta ochentas",
 }
 DECADE_OF = {word: decade for decade, words in _DECADE_WORDS.items() for word in words.split()}
-_YOUNG = frozenset("young younger youth kid kids joven jóvenes jovenes chavo chava".split())  # noqa: SIM905
+# "kids" is left out: "a mom with two kids" speaks of her children, not her age ("a kid who vapes" stays).
+_YOUNG = frozenset("young younger youth kid joven jóvenes jovenes chavo chava".split())  # noqa: SIM905
 _OLDER = frozenset(
     """older elderly senior seniors retired retiree grandma grandpa grandmother grandfather granny grandparent
     grandparents mayor mayores anciano anciana jubilado jubilada abuela abuelo abuelos""".split()  # noqa: SIM905
 )
-# "55", "55yo", "55 y/o", "55-year-old", "55 years old", "55 años", "de 55", "aged 55", "50s", "mid-50s".
+# "55yo", "55 y/o", "55-year-old", "55 years old", "55 años", "de 55 años", "50s", "mid-50s".
 _AGE_NUMBER = re.compile(
     r"(?<![\w.])(?:aged?\s+|de\s+)?(\d{2})\s*(?:-?\s*(?:yo|y/o|y\.o\.?|yrs? old|years? old|-year-old|year old"
     r"|años|anos)|(?=\s*años))(?!\w)"
-    r"|(?<![\w.])(?:aged|age)\s+(\d{2})(?!\d)"
     r"|(?<![\w.])(?:mid|early|late)?-?\s*(\d)0'?s(?!\w)",
     re.IGNORECASE,
 )
+# An age said in words or after a word that says it is one ("woman, 27", "mujer de 27", "I'm 16", "she's
+# seventeen", "turned 40", "a forty-year-old", "forty-something", "de diecinueve años"), never a count of
+# something ("30 days sober", "he's 45 years sober", "woman, 27 days clean").
+_NUMBER_DECADE = {
+    **dict.fromkeys("""thirteen fourteen fifteen sixteen seventeen eighteen nineteen trece catorce quince
+        dieciséis dieciseis diecisiete dieciocho diecinueve""".split(), 10),  # noqa: SIM905
+    "twenty": 20, "veinte": 20, "thirty": 30, "treinta": 30, "forty": 40, "fourty": 40, "cuarenta": 40,
+    "fifty": 50, "cincuenta": 50, "sixty": 60, "sesenta": 60, "seventy": 70, "setenta": 70,
+    "eighty": 80, "ochenta": 80, "ninety": 90, "noventa": 90,
+}  # fmt: skip
+
+
+def _number(group: str) -> str:
+    """A pattern for a number as digits or words, the number itself in `group`."""
+    words = "|".join(sorted(_NUMBER_DECADE, key=len, reverse=True))
+    return rf"(?P<{group}>\d{{2}}|veinti\w+|{words})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+
+
+_PERSON = "|".join(sorted(
+    """man guy dude male gentleman father dad husband son brother boyfriend woman lady gal girl female mother
+    mom mum mama wife daughter sister girlfriend boy teen person hombre señor senor padre papá esposo marido
+    hijo hermano novio muchacho chico mujer señora senora madre mamá esposa hija hermana novia muchacha chica
+    persona""".split(), key=len, reverse=True))  # noqa: SIM905  # fmt: skip
+_SAYS_AGE = (
+    r"aged?|i'?m|i am|she'?s|he'?s|they'?re|she is|he is|they are|who'?s|who is|is now|turned|turning"
+    r"|tengo|tiene|tienes|cumplí|cumplió|cumple"
+)
+_COUNTED = (
+    r"%|percent|days?|weeks?|months?|years?(?!\s+old)|yrs?(?!\s+old)|hours?|hrs?|minutes?|mins?|times?"
+    r"|dollars?|bucks|pounds?|lbs?|kilos?|kg|pills?|drinks?|beers?|shots?|mg|kids?|children"
+    r"|días?|dias|semanas?|meses|horas?|minutos?|veces|dólares|dolares|pesos|pastillas?|copas?|cervezas?|tragos?|hijos?|nietos?"
+)
+_AGE_SAID = re.compile(
+    rf"(?:(?<![\w'])(?:{_PERSON}),?\s*(?:de\s+|aged?\s+)?|(?<![\w'])(?:{_SAYS_AGE})\s+(?:just\s+)?)"
+    rf"{_number('said')}(?![\w-])(?!\s*(?:{_COUNTED})(?!\w))"
+    rf"|(?<![\w'-]){_number('worded')}"
+    r"(?:-year-old|\s+years?\s+old|\s+year\s+old|\s+años|[- ]?something)(?!\w)"
+)
+# "llevo 20 años sin tomar", "hace 15 años", "20 años sobrio": years counted, not an age.
+_YEARS_BEFORE = re.compile(
+    r"(?<!\w)(?:llev\w+|hace|durante|por|tras|después de|despues de|más de|mas de)\s+$"
+)
+_YEARS_WORD = re.compile(r"\s*a[ñn]os(?!\w)")
+_YEARS_AFTER = re.compile(r"\s*(?:sobri\w*|sin\s|limpi\w*|de sobriedad)")
 _WORD = re.compile(r"[\w'/-]+")
 # The person's own language, named in the query ("Spanish-speaking mom", "reads Spanish", "habla inglés").
 _SPANISH = (
@@ -85,19 +129,31 @@ def read_person(text: str) -> TellerCues:
     decades: list[int] = []
     said: list[str] = []
     for match in _AGE_NUMBER.finditer(lowered):
-        number = match.group(1) or match.group(2)
+        if _counts_years(lowered, match):
+            continue
+        number = match.group(1)
         if number is not None and 13 <= int(number) <= 99:
             decades.append(int(number) // 10 * 10)
-        elif match.group(3) is not None and match.group(3) != "0":
-            decades.append(int(match.group(3)) * 10)
+        elif match.group(2) is not None and match.group(2) != "0":
+            decades.append(int(match.group(2)) * 10)
         else:
             continue
         said.append(match.group().strip())
+    for match in _AGE_SAID.finditer(lowered):
+        if _counts_years(lowered, match):
+            continue
+        decade = _decade_of_number(match.group("said") or match.group("worded"))
+        if decade is not None:
+            decades.append(decade)
+            said.append(match.group().strip())
     gender = None
-    for word in _WORD.findall(lowered):
-        if word in DECADE_OF:
-            decades.append(DECADE_OF[word])
-            said.append(word)
+    for token in _WORD.findall(lowered):
+        # "she's" is "she"; "mid-seventies" and "early-thirties" are their decade words
+        word = token.split("'")[0]
+        decade_word = next((part for part in word.split("-") if part in DECADE_OF), word)
+        if decade_word in DECADE_OF:
+            decades.append(DECADE_OF[decade_word])
+            said.append(token)
         elif word in _YOUNG:
             decades += [10, 20]
             said.append(word)
@@ -109,6 +165,27 @@ def read_person(text: str) -> TellerCues:
             said.append(word)
     language = next((lang for lang, pattern in _NAMED_LANGUAGE if pattern.search(text)), None)
     return TellerCues(tuple(sorted(set(decades))), gender, tuple(dict.fromkeys(said)), language)
+
+
+def _counts_years(text: str, match: re.Match[str]) -> bool:
+    """Whether the number the match read is followed by "años" that count years rather than say an age."""
+    end = match.end()
+    if not match.group().endswith(("años", "anos")):
+        years = _YEARS_WORD.match(text, end)
+        if years is None:
+            return False
+        end = years.end()
+    return bool(_YEARS_BEFORE.search(text, 0, match.start()) or _YEARS_AFTER.match(text, end))
+
+
+def _decade_of_number(number: str | None) -> int | None:
+    """The decade of an age said as digits ("27") or words ("forty-two", "veintisiete"); None outside
+    13 to 99."""
+    if number is None:
+        return None
+    if number.isdigit():
+        return int(number) // 10 * 10 if 13 <= int(number) <= 99 else None
+    return 20 if number.startswith("veinti") else _NUMBER_DECADE.get(number)
 
 
 def decades_of(age_range: str | None) -> tuple[int, ...]:
