@@ -71,7 +71,8 @@ _NUMBER_DECADE = {
 def _number(group: str) -> str:
     """A pattern for a number as digits or words, the number itself in `group`."""
     words = "|".join(sorted(_NUMBER_DECADE, key=len, reverse=True))
-    return rf"(?P<{group}>\d{{2}}|veinti\w+|{words})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    units = "one|two|three|four|five|six|seven|eight|nine"
+    return rf"(?P<{group}>\d{{2}}|veinti\w+|{words})(?:[- ](?:{units}))?"
 
 
 _PERSON = "|".join(sorted(
@@ -86,7 +87,8 @@ _SAYS_AGE = (
 _COUNTED = (
     r"%|percent|days?|weeks?|months?|years?(?!\s+old)|yrs?(?!\s+old)|hours?|hrs?|minutes?|mins?|times?"
     r"|dollars?|bucks|pounds?|lbs?|kilos?|kg|pills?|drinks?|beers?|shots?|mg|kids?|children"
-    r"|días?|dias|semanas?|meses|horas?|minutos?|veces|dólares|dolares|pesos|pastillas?|copas?|cervezas?|tragos?|hijos?|nietos?"
+    r"|días?|dias|semanas?|meses|horas?|minutos?|veces|dólares|dolares|pesos|pastillas?|copas?|cervezas?"
+    r"|tragos?|hijos?|nietos?"
 )
 _AGE_SAID = re.compile(
     rf"(?:(?<![\w'])(?:{_PERSON}),?\s*(?:de\s+|aged?\s+)?|(?<![\w'])(?:{_SAYS_AGE})\s+(?:just\s+)?)"
