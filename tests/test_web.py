@@ -187,3 +187,24 @@ def test_serve_with_two_processes_answers_and_keeps_the_consent_rules(bank_dir: 
         _, err = server.communicate(timeout=30)
     assert b"with 2 processes" in err
     assert b"Traceback" not in err
+
+
+def test_a_server_process_takes_its_long_lived_objects_out_of_the_collectors_passes(bank_dir: Path) -> None:
+    # What `storybank serve` workers run (uvicorn --factory): imports and the app frozen (gc.freeze), no
+    # searcher among them, so nothing that a later commit lets go of is kept for ever.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from whoosh.searching import Searcher\n"
+        "from storybank.web import app_from_environment\n"
+        "app_from_environment()\n"
+        "frozen = gc.get_freeze_count()\n"
+        "gc.unfreeze()  # the frozen objects back among those listed\n"
+        "print(frozen > 1000, any(isinstance(o, Searcher) for o in gc.get_objects()))"
+    )
+    env = {**os.environ, "STORYBANK_HOME": str(bank_dir)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip().splitlines()[-1] == "True False"

@@ -1064,6 +1064,7 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
             TOKEN_ENV,
             check_exposure,
             create_app,
+            settle_server_process,
         )
     except ImportError as error:
         raise StorybankError(
@@ -1090,6 +1091,7 @@ def serve(ctx: click.Context, host: str, port: int, host_names: tuple[str, ...],
         app = create_app(
             bank.root, as_of=as_of.date() if as_of else None, token=token, port=port, host_names=names
         )
+        settle_server_process()
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
         return
     # Several processes: each makes the app from the environment (uvicorn starts them afresh).
