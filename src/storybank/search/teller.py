@@ -24,7 +24,7 @@ PRONOUN_GENDER = {
 }  # fmt: skip
 _GENDER_WORDS = {
     "he": """man men guy guys dude male gentleman father dad daddy husband son brother grandfather grandpa
-        granddad uncle boyfriend he him his himself hombre hombres señor senor caballero padre papá papa
+        granddad uncle boy boyfriend he him his himself hombre hombres señor senor caballero padre papá papa
         esposo marido hijo hermano abuelo tío novio muchacho chico varón él""",
     "she": """woman women lady ladies gal girl female mother mom mommy mum mama wife daughter sister
         grandmother grandma granny aunt girlfriend she her herself mujer mujeres señora senora dama madre
@@ -75,11 +75,15 @@ def _number(group: str) -> str:
     return rf"(?P<{group}>\d{{2}}|veinti\w+|{words})(?:[- ](?:{units}))?"
 
 
-_PERSON = "|".join(sorted(
-    """man guy dude male gentleman father dad husband son brother boyfriend woman lady gal girl female mother
-    mom mum mama wife daughter sister girlfriend boy teen person hombre señor senor padre papá esposo marido
-    hijo hermano novio muchacho chico mujer señora senora madre mamá esposa hija hermana novia muchacha chica
-    persona""".split(), key=len, reverse=True))  # noqa: SIM905  # fmt: skip
+# A word for the person, which an age may follow ("woman, 27"): the gender and role words but the pronouns.
+_PERSON = "|".join(
+    re.escape(word)
+    for word in sorted(
+        {*GENDER_OF, "teen", "person", "persona"} - {*PRONOUN_GENDER, "himself", "herself", "themselves"},
+        key=len,
+        reverse=True,
+    )
+)
 _SAYS_AGE = (
     r"aged?|i'?m|i am|she'?s|he'?s|they'?re|she is|he is|they are|who'?s|who is|is now|turned|turning"
     r"|tengo|tiene|tienes|cumplí|cumplió|cumple"
