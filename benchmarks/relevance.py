@@ -51,7 +51,6 @@ SETS = {
     "development": EvalSet(SETS_DIR / "queries.yaml", dt.date(2026, 11, 22), "relevance"),
     "tuning": EvalSet(SETS_DIR / "tuning.yaml", dt.date(2026, 12, 3), "relevance-tuning"),
 }
-QUERIES = SETS["development"].queries
 DEPTH = 10
 MEASURES = [nDCG @ DEPTH, R @ DEPTH, RR]
 
@@ -72,7 +71,7 @@ Ranker = Callable[[EvalQuery], list[str]]
 Judged = Callable[[EvalQuery], dict[str, int]]
 
 
-def load_queries(path: Path = QUERIES) -> list[EvalQuery]:
+def load_queries(path: Path) -> list[EvalQuery]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     filter_keys = ("themes", "any_theme", "exclude_warnings", "language")
     return [
