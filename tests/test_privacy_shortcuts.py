@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
 import pytest
 from hypothesis import example, given, settings
@@ -93,24 +94,24 @@ def test_a_pattern_ignoring_case_finds_what_it_finds_tried_everywhere(
     assert _found(fast) == _found(pattern.finditer(text))
 
 
+@pytest.mark.parametrize(
+    ("may_hold", "pattern"),
+    [(privacy._may_be_signed, privacy._SIGNED), (privacy._may_have_web, privacy._WEB_ADDRESS)],
+    ids=["signature", "web address"],
+)
 @settings(max_examples=400)
 @given(text=texts)
 @example(text="thanks\n\u2014 Karen W.\n")
 @example(text="thanks\n-Mary-Jane\n\n")
 @example(text="\n \u2013\nKaren\n W.  ")
-def test_a_signature_is_never_skipped(text: str) -> None:
-    if not privacy._may_be_signed(text):
-        assert privacy._SIGNED.search(text) is None
-
-
-@settings(max_examples=400)
-@given(text=texts)
 @example(text="site.CoM")
 @example(text="see site.\u0131o")
 @example(text="WWW.site.net")
-def test_a_web_address_is_never_skipped(text: str) -> None:
-    if not privacy._may_have_web(text):
-        assert privacy._WEB_ADDRESS.search(text) is None
+def test_a_gate_never_skips_a_text_its_pattern_finds(
+    may_hold: Callable[[str], bool], pattern: re.Pattern[str], text: str
+) -> None:
+    if not may_hold(text):
+        assert pattern.search(text) is None
 
 
 @settings(max_examples=400)
