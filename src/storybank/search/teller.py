@@ -53,7 +53,7 @@ _OLDER = frozenset(
 _AGE_NUMBER = re.compile(
     r"(?<![\w.])(?:aged?\s+|de\s+)?(\d{2})\s*(?:-?\s*(?:yo|y/o|y\.o\.?|yrs? old|years? old|-year-old|year old"
     r"|años|anos)|(?=\s*años))(?!\w)"
-    r"|(?<![\w.])(?:mid|early|late)?-?\s*(\d)0'?s(?!\w)",
+    r"|(?<![\w.])(?:(?:mid|early|late)-?\s*)?(\d)0'?s(?!\w)",  # spaces only after the word: linear
     re.IGNORECASE,
 )
 # An age said in words or after a word that says it is one ("woman, 27", "mujer de 27", "I'm 16", "she's
