@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,11 +193,13 @@ def test_a_part_read_in_place_reads_as_a_file_would() -> None:
     import io
     import pickle
 
-    from storybank.search.whoosh.patches import LazyBufferFile
+    from storybank.search.whoosh.patches import PICKLE_WINDOW, LazyBufferFile
 
-    data = b"first line\nsecond\n" + pickle.dumps({"terms": [1, 2, 3]}, protocol=2) + b"tail"
+    longer = pickle.dumps(list(range(PICKLE_WINDOW)), protocol=2)  # more than the window read at once
+    assert len(longer) > PICKLE_WINDOW
+    data = b"first line\nsecond\n" + pickle.dumps({"terms": [1, 2, 3]}, protocol=2) + longer + b"tail"
     part, real = LazyBufferFile(memoryview(data)), io.BytesIO(data)
-    for step in ("line", "line", "pickle", "rest"):
+    for step in ("line", "line", "pickle", "pickle", "rest"):
         if step == "line":
             assert part.readline() == real.readline()
         elif step == "pickle":
@@ -246,3 +249,58 @@ def test_a_terms_documents_read_from_postings_are_whooshs(searcher: Searcher) ->
             wanted = query.Term(field_name, value)
             expected = sorted(searcher.docs_for_query(wanted))
             assert [int(d) for d in np.flatnonzero(generation.flags(wanted))] == expected, wanted
+
+
+def postings_one_at_a_time(searcher: Searcher, field_name: str, text: bytes) -> list[tuple[int, float]]:
+    """A term's postings in every segment (deleted documents too, as the array scorer reads them) through
+    the matcher API, by whole-index number."""
+    from storybank.search.whoosh.arrays import leaf_of
+
+    found = []
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (field_name, text) not in reader:
+            continue
+        matcher = leaf_of(reader.postings(field_name, text))
+        while matcher.is_active():
+            found.append((offset + matcher.id(), matcher.weight()))
+            matcher.next()
+    return found
+
+
+def postings_by_block(searcher: Searcher, field_name: str, text: bytes) -> list[tuple[int, float]]:
+    from storybank.search.whoosh.arrays import _read_postings, leaf_of
+
+    found = []
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (field_name, text) not in reader:
+            continue
+        ids, weights = _read_postings(leaf_of(reader.postings(field_name, text)))
+        found.extend((offset + int(i), float(w)) for i, w in zip(ids, weights, strict=True))
+    return found
+
+
+def test_postings_read_a_block_at_a_time_are_whooshs(searcher: Searcher) -> None:
+    reader = searcher.reader()
+    for field_name in ("body", "title", "words", "themes", "given"):
+        for text in list(reader.lexicon(field_name))[:300]:
+            expected = postings_one_at_a_time(searcher, field_name, text)
+            assert postings_by_block(searcher, field_name, text) == expected, (field_name, text)
+
+
+def test_postings_of_many_blocks_are_whooshs(tmp_path: Path) -> None:
+    """Terms in hundreds of documents (Whoosh writes 128 postings a block) with weights all one, all
+    the same and all different: each stored in its own way."""
+    from whoosh import fields
+
+    ix = index.create_in(str(tmp_path), fields.Schema(text=fields.TEXT(), tag=fields.KEYWORD))
+    with ix.writer() as writer:
+        for number in range(700):
+            words = ["every", "twice twice"] + ["some " * (1 + number % 5)] * (number % 3 == 0)
+            writer.add_document(text=" ".join(words), tag="all")
+    with ix.searcher() as opened:
+        for field_name, text in (("text", b"every"), ("text", b"twice"), ("text", b"some"), ("tag", b"all")):
+            expected = postings_one_at_a_time(opened, field_name, text)
+            assert len(expected) > 200
+            assert postings_by_block(opened, field_name, text) == expected, text

@@ -222,23 +222,40 @@ def posting_values(
 def _read_postings(leaf: matching.Matcher) -> tuple[NDArray[np.int64], Floats]:
     """A fresh leaf matcher's postings. Whoosh's own file format is read a block (128 postings) at a
     time; any other leaf one posting at a time through the public matcher API."""
+    if type(leaf) is W3LeafMatcher:
+        return _read_blocks(leaf)
     ids: list[int] = []
     weights: list[float] = []
-    if type(leaf) is W3LeafMatcher:
-        while leaf.is_active():
-            if leaf._ids is None:
-                leaf._read_ids()
-            if leaf._weights is None:
-                leaf._read_weights()
-            ids.extend(leaf._ids[leaf._i :])
-            weights.extend(leaf._weights[leaf._i :])
-            leaf._next_block()
-    else:
-        while leaf.is_active():
-            ids.append(leaf.id())
-            weights.append(leaf.weight())
-            leaf.next()
+    while leaf.is_active():
+        ids.append(leaf.id())
+        weights.append(leaf.weight())
+        leaf.next()
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _read_blocks(leaf: W3LeafMatcher) -> tuple[NDArray[np.int64], Floats]:
+    """Whoosh's own format, a block at a time: its (ids, weights, values) tuple decoded with numpy, as
+    `_read_ids` and `_read_weights` do posting by posting (ids stored as differences unless bytes;
+    weights stored as None for all 1.0, one float for all the same, else one each)."""
+    id_blocks: list[NDArray[np.int64]] = []
+    weight_blocks: list[Floats] = []
+    while leaf.is_active():
+        if leaf._data is None:
+            leaf._read_data()
+        stored_ids, stored_weights, _values = leaf._data
+        ids = np.array(stored_ids, dtype=np.int64)
+        if not leaf._byteids:
+            np.cumsum(ids, out=ids)
+        if stored_weights is None or isinstance(stored_weights, float):
+            weights = np.full(len(ids), 1.0 if stored_weights is None else stored_weights)
+        else:
+            weights = np.array(stored_weights, dtype=np.float64)
+        id_blocks.append(ids[leaf._i :])
+        weight_blocks.append(weights[leaf._i :])
+        leaf._next_block()
+    if not id_blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
 def _boosted(evaluation: _Evaluation, m: wrappers.WrappingMatcher) -> _Node:
