@@ -60,11 +60,31 @@ def sample() -> StoryBank:
         ("hace 15 años que bebe", (), None),
         ("mujer, 30 años sobria, volvió a tomar", (), "she"),
         ("señora de 62 años, cuida a sus nietos", (60,), "she"),
+        ("Chica de diecinueve años; su hermana mayor oye voces", (10,), "she"),
+        ("her older brother relapsed and she blames herself", (), "she"),
+        ("mi hijo mayor volvió a consumir", (), "he"),
+        ("older man who drinks alone", (60, 70), "he"),
+        ("a young mom, scared of losing custody", (10, 20), "she"),
+        ("retired in his 50s and older than his friends", (50,), "he"),
+        ("Persona indígena no binaria de treinta y tantos", (30,), "they"),
+        ("non binary teen, kicked out", (10,), "they"),
     ],
 )
 def test_the_person_is_read_from_the_words(text: str, decades: tuple[int, ...], gender: str | None) -> None:
     person = read_person(text)
     assert (person.decades, person.gender) == (decades, gender)
+
+
+@given(
+    age=st.sampled_from(
+        ["in his 40s", "de 45 años", "aged 45", "in her forties", "cuarentona", "45-year-old"]
+    ),
+    vague=st.sampled_from(["young", "older", "elderly", "retired", "mayor", "joven", "senior"]),
+    before=st.booleans(),
+)
+def test_an_age_said_outright_outweighs_a_vague_one(age: str, vague: str, before: bool) -> None:
+    text = f"{vague} person {age}" if before else f"person {age}, {vague}"
+    assert read_person(text).decades == (40,)
 
 
 @given(

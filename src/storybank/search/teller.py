@@ -49,6 +49,13 @@ _OLDER = frozenset(
     """older elderly senior seniors retired retiree grandma grandpa grandmother grandfather granny grandparent
     grandparents mayor mayores anciano anciana jubilado jubilada abuela abuelo abuelos""".split()  # noqa: SIM905
 )
+# Family words an age word may describe instead of the person ("her older brother", "su hermana mayor");
+# not the parents: "a young mom" is the person.
+_RELATIVES = frozenset(
+    """brother brothers sister sisters sibling siblings son sons daughter daughters cousin cousins hermano
+    hermanos hermana hermanas hijo hijos hija hijas primo primos prima primas""".split()  # noqa: SIM905
+)
+_BINARY = frozenset("binary binaria binario binarie binarias binarios".split())  # noqa: SIM905
 # "55yo", "55 y/o", "55-year-old", "55 years old", "55 años", "de 55 años", "50s", "mid-50s".
 _AGE_NUMBER = re.compile(
     r"(?<![\w.])(?:aged?\s+|de\s+)?(\d{2})\s*(?:-?\s*(?:yo|y/o|y\.o\.?|yrs? old|years? old|-year-old|year old"
@@ -152,25 +159,37 @@ def read_person(text: str) -> TellerCues:
         if decade is not None:
             decades.append(decade)
             said.append(match.group().strip())
+    vague: list[int] = []  # "young", "older", "mayor": only when no age is said outright
+    vague_said: list[str] = []
     gender = None
-    for token in _WORD.findall(lowered):
-        # "she's" is "she"; "mid-seventies" and "early-thirties" are their decade words
-        word = token.split("'")[0]
+    words = [token.split("'")[0] for token in _WORD.findall(lowered)]  # "she's" is "she"
+    for at, word in enumerate(words):
+        # "mid-seventies" and "early-thirties" are their decade words
         decade_word = next((part for part in word.split("-") if part in DECADE_OF), word)
         if decade_word in DECADE_OF:
             decades.append(DECADE_OF[decade_word])
-            said.append(token)
-        elif word in _YOUNG:
-            decades += [10, 20]
             said.append(word)
-        elif word in _OLDER:
-            decades += [60, 70]
-            said.append(word)
+        elif (word in _YOUNG or word in _OLDER) and not _of_a_relative(words, at):
+            vague += [10, 20] if word in _YOUNG else [60, 70]
+            vague_said.append(word)
         if gender is None and word in GENDER_OF:
             gender = GENDER_OF[word]
             said.append(word)
+        elif gender is None and word in _BINARY and at and words[at - 1] in ("no", "non"):
+            gender = "they"  # "no binaria", "non binary"
+            said.append(f"{words[at - 1]} {word}")
+    if not decades:
+        decades, said = vague, [*said, *vague_said]
     language = next((lang for lang, pattern in _NAMED_LANGUAGE if pattern.search(text)), None)
     return TellerCues(tuple(sorted(set(decades))), gender, tuple(dict.fromkeys(said)), language)
+
+
+def _of_a_relative(words: list[str], at: int) -> bool:
+    """Whether the age word at `at` speaks of a relative ("older sister", "hermana mayor", "elderly
+    mother"), not of the person: right before the relative in English, right after it in Spanish."""
+    before = words[at - 1] if at else ""
+    after = words[at + 1] if at + 1 < len(words) else ""
+    return after in _RELATIVES or before in _RELATIVES
 
 
 def _counts_years(text: str, match: re.Match[str]) -> bool:
