@@ -6,7 +6,7 @@ The package ships `data/taxonomy.yaml`; a bank adds its own themes in `storybank
 from __future__ import annotations
 
 import difflib
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -65,11 +65,12 @@ class Taxonomy(_Entry):
             raise ValueError("a content warning is defined twice")
         return self
 
-    @property
+    # Cached: every story parsed checks its themes against these (the model is frozen).
+    @cached_property
     def theme_ids(self) -> frozenset[str]:
         return frozenset(theme.id for theme in self.themes)
 
-    @property
+    @cached_property
     def warning_ids(self) -> frozenset[str]:
         return frozenset(warning.id for warning in self.warnings)
 
