@@ -13,6 +13,7 @@ wildcards, other span queries) raises `Unsupported`, and the caller lets Whoosh 
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -211,12 +212,21 @@ def posting_values(
         at = bisect.bisect_left(last, doc)
         if at != block:
             leaf._goto(starts[at])
-            leaf._read_ids()
+            _read_block_ids(leaf)
             leaf._read_values()
             block = at
         leaf._i = bisect.bisect_left(leaf._ids, doc)
         found[doc] = leaf.value_as(astype)
     return found
+
+
+def _read_block_ids(leaf: W3LeafMatcher) -> None:
+    """Whoosh's `_read_ids`, with the stored differences summed by `itertools.accumulate` (in C) rather
+    than Whoosh's generator (a third of reading a phrase's positions)."""
+    if leaf._data is None:
+        leaf._read_data()
+    stored = leaf._data[0]
+    leaf._ids = stored if leaf._byteids else tuple(itertools.accumulate(stored))
 
 
 def _read_postings(leaf: matching.Matcher) -> tuple[NDArray[np.int64], Floats]:
