@@ -185,8 +185,8 @@ def read_person(text: str) -> TellerCues:
 
 
 def _of_a_relative(words: list[str], at: int) -> bool:
-    """Whether the age word at `at` speaks of a relative ("older sister", "hermana mayor", "elderly
-    mother"), not of the person: right before the relative in English, right after it in Spanish."""
+    """Whether the age word at `at` speaks of a relative ("older sister", "hermana mayor", "younger
+    brother"), not of the person: right before the relative in English, right after it in Spanish."""
     before = words[at - 1] if at else ""
     after = words[at + 1] if at + 1 < len(words) else ""
     return after in _RELATIVES or before in _RELATIVES
