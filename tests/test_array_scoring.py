@@ -304,3 +304,46 @@ def test_postings_of_many_blocks_are_whooshs(tmp_path: Path) -> None:
             expected = postings_one_at_a_time(opened, field_name, text)
             assert len(expected) > 200
             assert postings_by_block(opened, field_name, text) == expected, text
+
+
+def block_lengths(ix: index.Index) -> list[tuple[str, bytes, int, int, int]]:
+    """Every posting with the shortest and longest field length its block records."""
+    seen = []
+    with ix.searcher() as opened:
+        reader = opened.reader()
+        for field_name, text in reader.all_terms():
+            if not reader.schema[field_name].scorable:
+                continue
+            matcher = reader.postings(field_name, text)
+            while matcher.is_active():
+                seen.append(
+                    (field_name, text, matcher.id(), matcher.block_min_length(), matcher.block_max_length())
+                )
+                matcher.next()
+    return seen
+
+
+def test_a_segment_written_with_remembered_lengths_is_whooshs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """patches.add_postings asks for each field length once: the blocks it writes record the same lengths."""
+    from whoosh import fields
+    from whoosh.codec import base
+
+    from storybank.search.whoosh import patches
+
+    def build(folder: Path) -> index.Index:
+        folder.mkdir()
+        ix = index.create_in(str(folder), fields.Schema(text=fields.TEXT(), title=fields.TEXT()))
+        with ix.writer() as writer:
+            for number in range(300):
+                writer.add_document(
+                    text="word " * (1 + number % 7) + f"n{number % 11}", title="a title " * (number % 3)
+                )
+        return ix
+
+    assert base.FieldWriter.add_postings is patches.add_postings
+    remembered = block_lengths(build(tmp_path / "remembered"))
+    monkeypatch.setattr(base.FieldWriter, "add_postings", patches._add_postings)
+    assert remembered == block_lengths(build(tmp_path / "whoosh"))
+    assert {low for *_, low, _high in remembered} != {0}
